@@ -1,0 +1,265 @@
+"""Network namespaces held by file descriptors, and what is inside them.
+
+A namespace made here has no name and no bind mount: this process holds it open
+by one file descriptor, and `/proc/<pid>/fd/<n>` is its CNI_NETNS path. When the
+descriptor is closed, or the process dies even by SIGKILL, the kernel destroys
+the namespace and every link in it, so a killed run leaves nothing behind.
+
+setns(2) changes only the calling thread, so every piece of work "inside" a
+namespace runs on a short-lived thread of its own; the main thread never moves.
+A child process started from such a thread, and a socket opened there, belong
+to that namespace for good.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ipaddress
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class NamespaceError(OSError):
+    """A namespace could not be made, entered or read."""
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise NamespaceError(err, f"{what}: {os.strerror(err)}")
+
+
+def _on_thread(fn: Callable[[], T]) -> T:
+    """Run `fn` on a fresh thread and return its value or raise its exception."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the caller below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="cnitest-netns", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class Namespace:
+    """A network namespace this process holds open; closing it destroys it."""
+
+    def __init__(self, fd: int, label: str) -> None:
+        self.fd = fd
+        self.label = label
+
+    @property
+    def path(self) -> str:
+        """The CNI_NETNS path for this namespace, valid while it is open."""
+        if self.fd < 0:
+            raise NamespaceError(0, f"namespace {self.label} is closed")
+        return f"/proc/{os.getpid()}/fd/{self.fd}"
+
+    @property
+    def inode(self) -> int:
+        return os.fstat(self.fd).st_ino
+
+    @property
+    def closed(self) -> bool:
+        return self.fd < 0
+
+    def run(self, fn: Callable[[], T]) -> T:
+        """Call `fn` inside this namespace (on a thread of its own) and return its value."""
+        fd = self.fd
+
+        def inside() -> T:
+            _check(_libc.setns(fd, CLONE_NEWNET), f"setns into {self.label}")
+            return fn()
+
+        return _on_thread(inside)
+
+    def socket(self, family: int = socket.AF_INET, kind: int = socket.SOCK_DGRAM) -> socket.socket:
+        """A socket that lives in this namespace (for data-plane checks)."""
+        return self.run(lambda: socket.socket(family, kind))
+
+    def iproute(self, fn: Callable[[Any], T]) -> T:
+        """Call `fn(ipr)` with a pyroute2 IPRoute opened inside this namespace."""
+        from pyroute2 import IPRoute
+
+        def with_ipr() -> T:
+            with IPRoute() as ipr:
+                return fn(ipr)
+
+        return self.run(with_ipr)
+
+    def snapshot(self) -> Snapshot:
+        """Links, addresses and routes in this namespace, read over netlink."""
+        return self.iproute(_read_snapshot)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> Namespace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else self.path
+        return f"<Namespace {self.label} {state}>"
+
+
+def new(label: str = "netns", lo_up: bool = True) -> Namespace:
+    """Make a new, empty network namespace (with `lo` up unless told otherwise)."""
+
+    def make() -> int:
+        _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+        fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        if lo_up:
+            from pyroute2 import IPRoute
+
+            with IPRoute() as ipr:
+                ipr.link("set", index=1, state="up")
+        return fd
+
+    return Namespace(_on_thread(make), label)
+
+
+def open_path(path: str, label: str | None = None) -> Namespace:
+    """Hold an existing namespace by its path (e.g. /var/run/netns/x, /proc/N/ns/net)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    return Namespace(fd, label or path)
+
+
+# --- snapshots -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    index: int
+    name: str
+    kind: str | None
+    mac: str | None
+    up: bool
+    mtu: int | None
+    master: int | None
+    flags: int
+
+
+@dataclass(frozen=True)
+class Address:
+    index: int
+    address: str
+    prefixlen: int
+    family: int
+
+    @property
+    def cidr(self) -> str:
+        return f"{self.address}/{self.prefixlen}"
+
+    @property
+    def interface(self) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+        return ipaddress.ip_interface(self.cidr)
+
+
+@dataclass(frozen=True)
+class Route:
+    family: int
+    dst: str  # a CIDR; "0.0.0.0/0" or "::/0" for a default route
+    gateway: str | None
+    oif: int | None
+    table: int
+
+
+@dataclass
+class Snapshot:
+    """What a namespace held at one moment, for cross-checks against a result."""
+
+    links: list[Link] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+
+    def link(self, name: str) -> Link | None:
+        return next((l for l in self.links if l.name == name), None)
+
+    def addresses_of(self, name: str) -> list[Address]:
+        link = self.link(name)
+        if link is None:
+            return []
+        return [a for a in self.addresses if a.index == link.index]
+
+    def has_address(self, name: str, cidr: str) -> bool:
+        want = ipaddress.ip_interface(cidr)
+        return any(a.interface == want for a in self.addresses_of(name))
+
+    def has_route(self, dst: str, gateway: str | None = None) -> bool:
+        want = ipaddress.ip_network(dst, strict=False)
+        for r in self.routes:
+            if ipaddress.ip_network(r.dst, strict=False) != want:
+                continue
+            if gateway is None or (r.gateway and ipaddress.ip_address(r.gateway) == ipaddress.ip_address(gateway)):
+                return True
+        return False
+
+    def describe(self) -> str:
+        """A compact, readable listing for failure messages."""
+        lines = []
+        for l in self.links:
+            addrs = ", ".join(a.cidr for a in self.addresses if a.index == l.index)
+            state = "UP" if l.up else "DOWN"
+            lines.append(f"  {l.index}: {l.name} ({l.kind or 'device'}) {l.mac} {state} mtu {l.mtu} [{addrs}]")
+        for r in self.routes:
+            via = f" via {r.gateway}" if r.gateway else ""
+            lines.append(f"  route {r.dst}{via} dev#{r.oif} table {r.table}")
+        return "\n".join(lines) or "  (empty)"
+
+
+def _read_snapshot(ipr: Any) -> Snapshot:
+    snap = Snapshot()
+    for msg in ipr.link("dump"):
+        snap.links.append(
+            Link(
+                index=msg["index"],
+                name=msg.get("ifname"),
+                kind=msg.get_nested("IFLA_LINKINFO", "IFLA_INFO_KIND"),
+                mac=msg.get("address"),
+                up=bool(msg["flags"] & 1),
+                mtu=msg.get("mtu"),
+                master=msg.get("master"),
+                flags=msg["flags"],
+            )
+        )
+    for msg in ipr.addr("dump"):
+        snap.addresses.append(
+            Address(index=msg["index"], address=msg.get("address"), prefixlen=msg["prefixlen"], family=msg["family"])
+        )
+    for family in (socket.AF_INET, socket.AF_INET6):
+        for msg in ipr.route("dump", family=family):
+            table = msg.get("table") or msg["table"]
+            if table == 255:  # the kernel's local table: not configuration
+                continue
+            dst = msg.get("dst")
+            default = "0.0.0.0" if family == socket.AF_INET else "::"
+            snap.routes.append(
+                Route(
+                    family=family,
+                    dst=f"{dst or default}/{msg['dst_len']}",
+                    gateway=msg.get("gateway"),
+                    oif=msg.get("oif"),
+                    table=table,
+                )
+            )
+    return snap

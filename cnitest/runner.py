@@ -1,0 +1,414 @@
+"""The one way cnitest executes a CNI plugin.
+
+Everything that runs a plugin — the suites, the fixtures, the IPAM state
+machine, the `cnitest` command — calls `Runner.invoke`. It builds the CNI_*
+environment, runs the binary inside the sandbox host namespace, enforces the
+timeout on the whole process group, caps the output, parses stdout into a result
+or a typed CNI error, validates it against the schema of the requested spec
+version, and keeps the exact invocation so it can be replayed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import versions
+from .netns import Namespace
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
+EXIT_GRACE = 0.5  # how long stdout may stay open after the plugin itself exited
+
+VERBS = ("ADD", "CHECK", "DEL", "VERSION", "GC", "STATUS")
+
+
+@dataclass(frozen=True)
+class CniError:
+    """An error document a plugin printed: the spec's {code, msg, details}."""
+
+    code: int | None
+    msg: str
+    details: str = ""
+
+    def __str__(self) -> str:
+        extra = f" ({self.details})" if self.details else ""
+        return f"code {self.code}: {self.msg}{extra}"
+
+
+@dataclass
+class Invocation:
+    """One call of a plugin: what went in, what came out, and what it means."""
+
+    verb: str
+    plugin: str
+    env: dict[str, str]
+    stdin: bytes
+    host_ns: str
+    cni_version: str | None
+    exit_code: int | None = None
+    stdout: bytes = b""
+    stderr: bytes = b""
+    duration: float = 0.0
+    timed_out: bool = False
+    truncated: bool = False
+    document: Any = None  # the one JSON document on stdout, if there was one
+    result: dict[str, Any] | None = None  # the document, when the call succeeded
+    error: CniError | None = None  # the document, when the call failed
+    problems: list[str] = field(default_factory=list)  # stdout not as the spec says
+    schema_kind: str | None = None
+    schema_errors: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        """Exit 0 and well-formed output."""
+        return self.exit_code == 0 and not self.problems
+
+    @property
+    def failed_cleanly(self) -> bool:
+        """A non-zero exit with an error document, as the spec asks of a failure."""
+        return self.exit_code not in (0, None) and self.error is not None and not self.problems
+
+    @property
+    def valid(self) -> bool:
+        """Well-formed and matching the schema of the requested version."""
+        return not self.problems and not self.schema_errors
+
+    @property
+    def config(self) -> Any:
+        try:
+            return json.loads(self.stdin)
+        except ValueError:
+            return None
+
+    def describe(self) -> str:
+        """A readable account for assertion messages."""
+        head = f"{self.verb} (cniVersion {self.cni_version}) -> "
+        if self.timed_out:
+            head += f"timed out after {self.duration:.1f}s (process group killed)"
+        else:
+            head += f"exit {self.exit_code} in {self.duration * 1000:.0f} ms"
+        lines = [head]
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        for p in self.problems:
+            lines.append(f"  output problem: {p}")
+        for e in self.schema_errors[:10]:
+            lines.append(f"  schema ({self.schema_kind} {self.cni_version}): {e}")
+        lines.append(f"  stdout: {_show(self.stdout)}")
+        if self.stderr:
+            lines.append(f"  stderr: {_show(self.stderr)}")
+        lines.append(f"  env: {' '.join(f'{k}={v}' for k, v in sorted(self.env.items()) if k.startswith('CNI_'))}")
+        return "\n".join(lines)
+
+    def reproducer(self) -> str:
+        """Shell lines that replay this call by hand (namespaces named, not fd-held)."""
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items() if k.startswith("CNI_"))
+        body = self.stdin.decode("utf-8", "replace")
+        return f"ip netns exec cnitest-host env {env} {shlex.quote(self.plugin)} <<'EOF'\n{body}\nEOF"
+
+
+def _show(data: bytes, limit: int = 600) -> str:
+    text = data[:limit].decode("utf-8", "backslashreplace")
+    more = f"... ({len(data)} bytes in all)" if len(data) > limit else ""
+    return repr(text) + more
+
+
+class Runner:
+    """Runs one plugin binary inside one sandbox host namespace."""
+
+    def __init__(
+        self,
+        plugin: str | Path,
+        host_ns: Namespace,
+        cni_path: list[str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_output: int = DEFAULT_MAX_OUTPUT,
+        result_kind: str = "result",
+    ) -> None:
+        self.plugin = str(Path(plugin).absolute())
+        self.host_ns = host_ns
+        plugin_dir = str(Path(self.plugin).parent)
+        self.cni_path = [plugin_dir] + [d for d in (cni_path or []) if d and d != plugin_dir]
+        self.timeout = timeout
+        self.max_output = max_output
+        self.result_kind = result_kind
+        self.history: list[Invocation] = []
+
+    def environment(
+        self,
+        verb: str,
+        container_ns: Namespace | str | None,
+        ifname: str | None,
+        container_id: str | None,
+        cni_args: str | Mapping[str, str] | None = None,
+        env: Mapping[str, str | None] | None = None,
+    ) -> dict[str, str]:
+        """The CNI_* environment for a call; `env` adds or (with None) removes variables."""
+        out = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "CNI_COMMAND": verb}
+        if container_id is not None:
+            out["CNI_CONTAINERID"] = container_id
+        if container_ns is not None:
+            out["CNI_NETNS"] = container_ns.path if isinstance(container_ns, Namespace) else container_ns
+        if ifname is not None:
+            out["CNI_IFNAME"] = ifname
+        if cni_args:
+            out["CNI_ARGS"] = cni_args if isinstance(cni_args, str) else ";".join(f"{k}={v}" for k, v in cni_args.items())
+        out["CNI_PATH"] = ":".join(self.cni_path)
+        for key, value in (env or {}).items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = value
+        return out
+
+    def invoke(
+        self,
+        verb: str,
+        config: Mapping[str, Any] | str | bytes | None = None,
+        container_ns: Namespace | str | None = None,
+        ifname: str | None = "eth0",
+        container_id: str | None = "cnitest",
+        cni_args: str | Mapping[str, str] | None = None,
+        env: Mapping[str, str | None] | None = None,
+        result_kind: str | None = None,
+    ) -> Invocation:
+        """Call the plugin once and return everything about the call.
+
+        `config` is a dict (sent as JSON), or raw text/bytes sent as they are
+        (for malformed-input tests). It never raises for anything the plugin
+        does: hangs, crashes and garbage are recorded on the Invocation.
+        """
+        if isinstance(config, Mapping):
+            stdin = json.dumps(config, indent=2).encode()
+            requested = config.get("cniVersion")
+        else:
+            stdin = config.encode() if isinstance(config, str) else (config or b"")
+            requested = _peek_version(stdin)
+        inv = Invocation(
+            verb=verb,
+            plugin=self.plugin,
+            env=self.environment(verb, container_ns, ifname, container_id, cni_args, env),
+            stdin=stdin,
+            host_ns=self.host_ns.label,
+            cni_version=requested if isinstance(requested, str) else None,
+        )
+        self.host_ns.run(lambda: self._execute(inv))
+        _interpret(inv, result_kind or self.result_kind)
+        self.history.append(inv)
+        return inv
+
+    def _execute(self, inv: Invocation) -> None:
+        """Run the binary (we are on a thread inside the host namespace)."""
+        start = time.monotonic()
+        deadline = start + self.timeout
+        try:
+            proc = subprocess.Popen(
+                [self.plugin],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=inv.env,
+                cwd="/",
+                start_new_session=True,
+            )
+        except OSError as exc:
+            inv.problems.append(f"could not execute {self.plugin}: {exc.strerror or exc}")
+            return
+        out, err = bytearray(), bytearray()
+        pending = memoryview(inv.stdin)
+        sel = selectors.DefaultSelector()
+        assert proc.stdin and proc.stdout and proc.stderr
+        os.set_blocking(proc.stdin.fileno(), False)
+        if pending:
+            sel.register(proc.stdin, selectors.EVENT_WRITE)
+        else:
+            proc.stdin.close()
+        sel.register(proc.stdout, selectors.EVENT_READ, out)
+        sel.register(proc.stderr, selectors.EVENT_READ, err)
+        exited_at: float | None = None
+        try:
+            while sel.get_map():
+                now = time.monotonic()
+                if now >= deadline:
+                    inv.timed_out = True
+                    break
+                if exited_at is None and proc.poll() is not None:
+                    exited_at = now
+                if exited_at is not None and now - exited_at > EXIT_GRACE:
+                    inv.problems.append("the plugin exited but a child kept its stdout/stderr open; killed")
+                    break
+                wait = min(deadline - now, 0.05 if exited_at is None else EXIT_GRACE)
+                for key, _ in sel.select(wait):
+                    if key.fileobj is proc.stdin:
+                        try:
+                            sent = os.write(proc.stdin.fileno(), pending[:65536])
+                            pending = pending[sent:]
+                        except (BrokenPipeError, BlockingIOError) as exc:
+                            if isinstance(exc, BlockingIOError):
+                                continue
+                            pending = pending[:0]
+                        if not pending:
+                            sel.unregister(proc.stdin)
+                            proc.stdin.close()
+                        continue
+                    chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+                    if not chunk:
+                        sel.unregister(key.fileobj)
+                        continue
+                    buf: bytearray = key.data
+                    buf += chunk
+                    if len(buf) > self.max_output:
+                        del buf[self.max_output :]
+                        inv.truncated = True
+                        name = "stdout" if buf is out else "stderr"
+                        inv.problems.append(f"{name} exceeded {self.max_output} bytes; the plugin was killed")
+                        raise _Stop
+        except _Stop:
+            pass
+        finally:
+            sel.close()
+            _kill_group(proc.pid)
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores SIGKILL
+                inv.problems.append("the plugin did not die after SIGKILL")
+        inv.duration = time.monotonic() - start
+        inv.exit_code = None if inv.timed_out else proc.returncode
+        inv.stdout, inv.stderr = bytes(out), bytes(err)
+        if inv.timed_out:
+            inv.problems.append(f"no answer within {self.timeout:g}s; the process group was killed")
+
+
+class _Stop(Exception):
+    pass
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _peek_version(stdin: bytes) -> str | None:
+    try:
+        doc = json.loads(stdin)
+    except ValueError:
+        return None
+    value = doc.get("cniVersion") if isinstance(doc, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def parse_stdout(data: bytes) -> tuple[Any, list[str]]:
+    """The single JSON document on stdout, and what is wrong with stdout if anything.
+
+    Returns (None, []) for empty output: whether that is allowed depends on the verb.
+    """
+    if not data.strip():
+        return None, []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [f"stdout is not UTF-8 ({exc.reason} at byte {exc.start}): {_show(data, 200)}"]
+    decoder = json.JSONDecoder()
+    start = len(text) - len(text.lstrip())
+    try:
+        doc, end = decoder.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        kind = "truncated JSON" if _unclosed(text) else "not JSON"
+        return None, [f"stdout is {kind} ({exc.msg} at char {exc.pos}): {_show(data, 200)}"]
+    rest = text[end:].strip()
+    if rest:
+        try:
+            decoder.raw_decode(rest)
+            what = "more than one JSON document"
+        except json.JSONDecodeError:
+            what = "text after the JSON document"
+        return doc, [f"stdout holds {what}: {_show(rest.encode(), 200)}"]
+    return doc, []
+
+
+def _unclosed(text: str) -> bool:
+    """True when the text ends inside a string or an open object/array: cut short."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            escaped = not escaped and ch == "\\"
+            if ch == '"' and not escaped:
+                in_string = False
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_string or depth > 0
+
+
+def _as_error(doc: Any) -> CniError | None:
+    if not isinstance(doc, dict) or "code" not in doc and "msg" not in doc:
+        return None
+    code = doc.get("code")
+    return CniError(
+        code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+        msg=str(doc.get("msg", "")),
+        details=str(doc.get("details", "") or ""),
+    )
+
+
+def _interpret(inv: Invocation, result_kind: str) -> None:
+    """Fill in document/result/error/problems/schema_errors from the raw output."""
+    if inv.exit_code is None:
+        return
+    doc, problems = parse_stdout(inv.stdout)
+    inv.document = doc
+    inv.problems.extend(problems)
+    if problems:
+        return
+    if inv.exit_code != 0:
+        inv.error = _as_error(doc)
+        if inv.error is None:
+            inv.problems.append(f"exit {inv.exit_code} without an error document ({{code, msg}}) on stdout")
+        kind = "error"
+    elif inv.verb == "VERSION":
+        kind = "version"
+        inv.result = doc if isinstance(doc, dict) else None
+    elif inv.verb == "ADD" or (doc is not None and inv.verb == "CHECK"):
+        if doc is None:
+            inv.problems.append("ADD succeeded but printed no result")
+            return
+        kind = result_kind
+        inv.result = doc if isinstance(doc, dict) else None
+    elif doc is None:
+        return
+    else:
+        kind = result_kind
+        inv.result = doc if isinstance(doc, dict) else None
+    version = inv.cni_version
+    if inv.verb == "VERSION" and not (version and versions.is_known(version)):
+        version = versions.LATEST
+    if doc is None or not (version and versions.is_known(version)):
+        return
+    from . import schemas
+
+    try:
+        inv.schema_errors = schemas.validate(doc, kind, version)
+    except ValueError:
+        return  # that spec version defines no such document (VERSION before 0.2.0...)
+    inv.schema_kind = kind
