@@ -1,0 +1,76 @@
+"""Network configurations for one test: a profile's template made concrete.
+
+The builder keeps everything the template says and fills in only what must be
+unique or local to a test: cniVersion, the network name, bridge names and every
+IPAM dataDir (so no state lands in /var/lib/cni). Config files given with
+--cni-config (a config or a conflist) go through the same builder.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .profiles import Profile
+
+_counter = itertools.count()
+
+
+def unique_suffix() -> str:
+    """A short suffix unique to this process and call (xdist workers are separate processes)."""
+    return f"{os.getpid() % 10000:04d}{next(_counter):04d}"
+
+
+@dataclass
+class Template:
+    """What a test config is made from: the plugin's entry, and plugins to run before it."""
+
+    plugin: dict[str, Any]
+    chain: list[dict[str, Any]]  # earlier entries of a conflist (the base of a chained plugin)
+    source: str
+
+
+def from_profile(profile: Profile) -> Template:
+    return Template(plugin=profile.config_template(), chain=[], source=f"profile {profile.name}")
+
+
+def from_file(path: str | Path, plugin_type: str) -> Template:
+    """Read a config or conflist; in a conflist, the entry of `plugin_type` is under test."""
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read network config {path}: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ValueError(f"network config {path} is not a JSON object")
+    if "plugins" not in doc:
+        return Template(plugin=doc, chain=[], source=str(path))
+    plugins = doc["plugins"]
+    if not isinstance(plugins, list) or not plugins or not all(isinstance(p, dict) for p in plugins):
+        raise ValueError(f"conflist {path} has no list of plugin objects under 'plugins'")
+    index = next((i for i, p in enumerate(plugins) if p.get("type") == plugin_type), len(plugins) - 1)
+    return Template(plugin=plugins[index], chain=plugins[:index], source=str(path))
+
+
+def make_unique(conf: dict[str, Any], data_dir: Path, suffix: str) -> dict[str, Any]:
+    """A copy of `conf` with bridge names and IPAM dataDirs made local to one test."""
+    conf = copy.deepcopy(conf)
+    if isinstance(conf.get("bridge"), str):
+        conf["bridge"] = f"cbr{suffix}"[:15]
+    ipam = conf.get("ipam")
+    if isinstance(ipam, dict) and (ipam.get("type") == "host-local" or "dataDir" in ipam):
+        ipam["dataDir"] = str(data_dir / "ipam")
+    if conf.get("type") == "tuning":
+        conf["dataDir"] = str(data_dir / "tuning")
+    return conf
+
+
+def build(plugin_conf: dict[str, Any], version: str, name: str) -> dict[str, Any]:
+    """A single network config at `version` for one plugin entry."""
+    conf = copy.deepcopy(plugin_conf)
+    conf.pop("name", None)
+    return {"cniVersion": version, "name": name, **conf}

@@ -1,0 +1,146 @@
+"""pytest fixtures: sandbox namespaces, the plugin runner, test configs.
+
+Plugin authors use these in their own tests; the bundled suites use nothing
+else. Every namespace here is held by a file descriptor (cnitest.netns), so a
+test that fails, a Ctrl-C or a SIGKILL leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import config, kernel, netns
+from .profiles import PARENT_LINK, PROFILES
+from .runner import Invocation, Runner
+from .target import Target
+
+TARGET_KEY = pytest.StashKey[Target | None]()
+
+
+def get_target(pytestconfig: pytest.Config) -> Target:
+    target = pytestconfig.stash.get(TARGET_KEY, None)
+    if target is None:
+        pytest.skip("no plugin under test: give --cni-plugin=PATH")
+    return target
+
+
+@pytest.fixture(scope="session")
+def cni_target(pytestconfig: pytest.Config) -> Target:
+    """The plugin under test (--cni-plugin), its profile and versions."""
+    return get_target(pytestconfig)
+
+
+@pytest.fixture
+def netns_factory() -> Iterator[Callable[[str], netns.Namespace]]:
+    """Make extra namespaces; all are destroyed at the end of the test."""
+    made: list[netns.Namespace] = []
+
+    def make(label: str = "extra") -> netns.Namespace:
+        ns = netns.new(label)
+        made.append(ns)
+        return ns
+
+    yield make
+    for ns in made:
+        ns.close()
+
+
+@pytest.fixture
+def host_ns(request: pytest.FixtureRequest) -> Iterator[netns.Namespace]:
+    """The sandbox 'host' namespace the plugin runs in (never the machine's own)."""
+    target = request.config.stash.get(TARGET_KEY, None)
+    profile = target.profile if target else None
+    if profile:
+        for kind in profile.kernel:
+            why = kernel.missing(kind)
+            if why:
+                pytest.skip(f"profile {profile.name} needs {kind}: {why}")
+    with netns.new("host") as ns:
+        if profile and profile.parent_link:
+            ns.iproute(_make_parent_link)
+        yield ns
+
+
+def _make_parent_link(ipr: Any) -> None:
+    ipr.link("add", ifname=PARENT_LINK, kind="veth", peer=PARENT_LINK + "p")
+    for name in (PARENT_LINK, PARENT_LINK + "p"):
+        ipr.link("set", index=ipr.link_lookup(ifname=name)[0], state="up")
+
+
+@pytest.fixture
+def container_ns() -> Iterator[netns.Namespace]:
+    """A fresh, empty container namespace (lo up)."""
+    with netns.new("container") as ns:
+        yield ns
+
+
+@pytest.fixture
+def cni(cni_target: Target, host_ns: netns.Namespace) -> Runner:
+    """The runner for the plugin under test, bound to this test's host namespace."""
+    return cni_target.runner(host_ns)
+
+
+@pytest.fixture
+def cni_ifname(cni_target: Target) -> str:
+    """The CNI_IFNAME the profile calls the plugin with (eth0, or lo for loopback)."""
+    return cni_target.profile.ifname
+
+
+@pytest.fixture
+def cni_container_id(request: pytest.FixtureRequest) -> str:
+    """A container ID unique to this test and worker."""
+    return f"cnitest-{config.unique_suffix()}"
+
+
+@pytest.fixture
+def netconf_factory(
+    cni_target: Target, host_ns: netns.Namespace, container_ns: netns.Namespace, tmp_path: Path,
+    cni_container_id: str, cni_ifname: str,
+) -> Callable[..., dict[str, Any]]:
+    """Build a config for the plugin under test at a version.
+
+    For a chained plugin this runs the base plugin's ADD first (in the same
+    container namespace) and puts its result in prevResult.
+    """
+    suffix = config.unique_suffix()
+    name = f"cnitest-{suffix}"
+    base_results: dict[str, Invocation] = {}
+
+    def make(version: str, prev_result: bool = True) -> dict[str, Any]:
+        conf = config.build(config.make_unique(cni_target.template.plugin, tmp_path, suffix), version, name)
+        if cni_target.profile.kind == "chained" and prev_result:
+            prev = base_results.get(version) or _run_base(version)
+            base_results[version] = prev
+            if not prev.succeeded or prev.result is None:
+                pytest.fail(f"the base plugin of chained {cni_target.profile.name} failed, so nothing can be tested:\n{prev.describe()}")
+            conf["prevResult"] = prev.result
+        return conf
+
+    def _run_base(version: str) -> Invocation:
+        chain = cni_target.template.chain or [PROFILES[cni_target.profile.base or "ptp"].config_template()]
+        prev: dict[str, Any] | None = None
+        inv: Invocation | None = None
+        for entry in chain:
+            binary = cni_target.find_plugin(entry["type"])
+            if binary is None:
+                pytest.skip(f"chained plugin needs {entry['type']!r} in CNI_PATH ({':'.join(cni_target.cni_path)})")
+            conf = config.build(config.make_unique(entry, tmp_path, suffix), version, name)
+            if prev is not None:
+                conf["prevResult"] = prev
+            runner = Runner(binary, host_ns, cni_target.settings.cni_path, timeout=cni_target.settings.timeout)
+            inv = runner.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+            prev = inv.result
+        assert inv is not None
+        return inv
+
+    return make
+
+
+@pytest.fixture
+def netconf(netconf_factory: Callable[..., dict[str, Any]], cni_version: str) -> dict[str, Any]:
+    """The config for the plugin under test at this test's spec version."""
+    return netconf_factory(cni_version)

@@ -1,0 +1,77 @@
+"""The --cni-* command-line options, in one group, and their parsed form."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from . import versions
+from .runner import DEFAULT_TIMEOUT
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cni", "CNI plugin conformance (cnitest)")
+    group.addoption("--cni-plugin", metavar="PATH", help="the CNI plugin executable under test")
+    group.addoption(
+        "--cni-path",
+        metavar="DIRS",
+        default="",
+        help="extra plugin directories, colon-separated; CNI_PATH is the plugin's own directory, then these",
+    )
+    group.addoption("--cni-config", metavar="FILE", help="a network config or conflist to use instead of the built-in profile")
+    group.addoption(
+        "--cni-version",
+        metavar="V",
+        action="append",
+        default=[],
+        help=f"spec version to test (repeatable); default: every version the plugin lists that cnitest knows ({', '.join(versions.KNOWN)})",
+    )
+    group.addoption("--cni-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help="timeout per plugin call (default %(default)s)")
+    group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The --cni-* options, checked."""
+
+    plugin: Path | None
+    cni_path: list[str] = field(default_factory=list)
+    config: Path | None = None
+    versions: list[str] = field(default_factory=list)
+    timeout: float = DEFAULT_TIMEOUT
+    strict: bool = False
+
+
+def read(config: pytest.Config) -> Settings:
+    """Parse and check the options; raises pytest.UsageError with a one-line reason."""
+    plugin = config.getoption("cni_plugin")
+    path: Path | None = None
+    if plugin:
+        path = Path(plugin).expanduser().absolute()
+        if not path.is_file():
+            raise pytest.UsageError(f"--cni-plugin: {plugin} is not a file")
+        if not os.access(path, os.X_OK):
+            raise pytest.UsageError(f"--cni-plugin: {plugin} is not executable")
+    cfg = config.getoption("cni_config")
+    cfg_path = Path(cfg).expanduser().absolute() if cfg else None
+    if cfg_path is not None and not cfg_path.is_file():
+        raise pytest.UsageError(f"--cni-config: {cfg} is not a file")
+    wanted = config.getoption("cni_version") or []
+    unknown = [v for v in wanted if not versions.is_known(v)]
+    if unknown:
+        raise pytest.UsageError(f"--cni-version: unknown spec version {', '.join(unknown)} (known: {', '.join(versions.KNOWN)})")
+    timeout = config.getoption("cni_timeout")
+    if timeout <= 0:
+        raise pytest.UsageError("--cni-timeout must be positive")
+    dirs = [str(Path(d).expanduser().absolute()) for d in config.getoption("cni_path").split(":") if d]
+    return Settings(
+        plugin=path,
+        cni_path=dirs,
+        config=cfg_path,
+        versions=versions.select(wanted),
+        timeout=timeout,
+        strict=bool(config.getoption("cni_strict")),
+    )

@@ -1,0 +1,136 @@
+"""The pytest plugin: options, markers, fixtures, version parametrization, levels.
+
+Loaded through the `pytest11` entry point. With --cni-plugin and no test paths
+on the command line, the bundled suites are collected from wherever the package
+is installed, so `pytest --cni-plugin=./bridge` works from any directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from . import options, versions
+from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
+    TARGET_KEY,
+    cni,
+    cni_container_id,
+    cni_ifname,
+    cni_target,
+    container_ns,
+    host_ns,
+    netconf,
+    netconf_factory,
+    netns_factory,
+)
+from .target import Target, UnknownPlugin
+
+SETTINGS_KEY = pytest.StashKey[options.Settings]()
+
+MARKERS = (
+    "cni_rule(*ids): the spec rule(s) a test checks, by id in cnitest.rules",
+    "cni_versions(min=None, max=None): limit the spec versions a test runs at",
+    "cni_kinds(*kinds): plugin kinds (interface, ipam, chained) the test applies to",
+    "cni_profile_check(what): a check of the profile's promised kernel effect, not of a spec rule",
+)
+
+
+def suites_dir() -> Path:
+    from . import suites
+
+    return Path(suites.__file__).parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    options.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    settings = options.read(config)
+    config.stash[SETTINGS_KEY] = settings
+    config.stash[TARGET_KEY] = None
+    if settings.plugin is None:
+        return
+    try:
+        config.stash[TARGET_KEY] = Target.from_settings(settings)
+    except (UnknownPlugin, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = [str(suites_dir())]
+
+
+def _version_range(item: pytest.Function | pytest.Metafunc) -> tuple[str, str]:
+    low, high = versions.KNOWN[0], versions.KNOWN[-1]
+    definition = item.definition if isinstance(item, pytest.Metafunc) else item
+    for mark in definition.iter_markers("cni_versions"):
+        if mark.kwargs.get("min") and versions.key(mark.kwargs["min"]) > versions.key(low):
+            low = mark.kwargs["min"]
+        if mark.kwargs.get("max") and versions.key(mark.kwargs["max"]) < versions.key(high):
+            high = mark.kwargs["max"]
+    for rule in _rules_of(definition):
+        if versions.key(rule.since) > versions.key(low):
+            low = rule.since
+        if rule.until and versions.key(rule.until) < versions.key(high):
+            high = rule.until
+    return low, high
+
+
+def _rules_of(node: pytest.Item | pytest.FunctionDefinition) -> list:  # type: ignore[type-arg]
+    from . import rules
+
+    return [rules.get(rule_id) for mark in node.iter_markers("cni_rule") for rule_id in mark.args]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "cni_version" not in metafunc.fixturenames:
+        return
+    if any(m.name == "parametrize" and "cni_version" in str(m.args[0]) for m in metafunc.definition.iter_markers()):
+        return
+    target = metafunc.config.stash.get(TARGET_KEY, None)
+    candidates = target.versions() if target else list(versions.KNOWN)
+    low, high = _version_range(metafunc)
+    if target and versions.key(target.profile.min_version) > versions.key(low):
+        low = target.profile.min_version
+    chosen = [v for v in candidates if versions.key(low) <= versions.key(v) <= versions.key(high)]
+    if chosen:
+        metafunc.parametrize("cni_version", chosen, ids=chosen)
+    else:
+        metafunc.parametrize(
+            "cni_version",
+            [pytest.param(None, marks=pytest.mark.skip(reason=f"not applicable: needs spec {low}..{high}, plugin tested at {', '.join(candidates)}"))],
+            ids=["n/a"],
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    target = config.stash.get(TARGET_KEY, None)
+    if target is None:
+        return
+    kind = target.profile.kind
+    for item in items:
+        kinds = {k for m in item.iter_markers("cni_kinds") for k in m.args}
+        if not kinds:
+            kinds = {k for r in _rules_of(item) for k in r.kinds}
+        if kinds and "any" not in kinds and kind not in kinds:
+            item.add_marker(pytest.mark.skip(reason=f"not applicable: checks {'/'.join(sorted(kinds))} plugins, this is a {kind} plugin"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test whose rules are all SHOULD-level is a warning unless --cni-strict."""
+    report = yield
+    if report.when != "call" or not report.failed or call.excinfo is None:
+        return report
+    if not call.excinfo.errisinstance((AssertionError, pytest.fail.Exception)):
+        return report  # a harness error is never downgraded
+    rules = _rules_of(item)
+    settings = item.config.stash[SETTINGS_KEY]
+    if rules and all(r.level != "MUST" for r in rules) and not settings.strict:
+        report.outcome = "skipped"
+        report.wasxfail = "SHOULD-level finding (a warning; --cni-strict fails it): " + ", ".join(r.id for r in rules)
+        report.user_properties.append(("cni_finding", "warning"))
+    return report
