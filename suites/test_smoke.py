@@ -11,7 +11,7 @@ import pytest
 from cnitest import checks, versions
 
 
-@pytest.mark.cni_rule("version.result-shape")
+@pytest.mark.cni_rule("version.result.shape")
 def test_version_answers(cni, cni_version):
     inv = cni.invoke("VERSION", {"cniVersion": cni_version}, None, None, None)
     assert inv.succeeded, f"VERSION must succeed:\n{inv.describe()}"
@@ -21,7 +21,7 @@ def test_version_answers(cni, cni_version):
 
 
 @pytest.mark.cni_kinds("interface", "chained")
-@pytest.mark.cni_rule("add.result-shape", "add.result-in-kernel", "del.removes-interface")
+@pytest.mark.cni_rule("add.result.stdout")
 def test_add_check_del(cni, cni_target, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
     add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
     assert add.succeeded, f"ADD failed:\n{add.describe()}"
@@ -43,7 +43,7 @@ def test_add_check_del(cni, cni_target, netconf, container_ns, cni_version, cni_
 
 
 @pytest.mark.cni_kinds("ipam")
-@pytest.mark.cni_rule("ipam.result-shape", "del.success")
+@pytest.mark.cni_rule("add.result.stdout")
 def test_ipam_add_del(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
     add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
     assert add.succeeded, f"ADD failed:\n{add.describe()}"
