@@ -1,0 +1,467 @@
+"""host-local IPAM plugin, compatible with the on-disk state of the Go host-local
+(containernetworking/plugins v1.1.1, plugins/ipam/host-local/backend/disk):
+
+  <dataDir>/<network name>/lock                 flock(LOCK_EX) on this file guards everything
+  <dataDir>/<network name>/<ip>                 "<containerID>\\r\\n<ifname>" (older: "<containerID>")
+  <dataDir>/<network name>/last_reserved_ip.<N> last address handed out from range set N
+
+No network access and no pyroute2: this must start fast.
+"""
+
+import fcntl
+import os
+
+from . import skel
+from .iputil import BadIP, fmt_cidr, fmt_ip, host_mask, network, parse_cidr, parse_ip
+from .skel import CNIError
+
+DEFAULT_DATA_DIR = "/var/lib/cni/networks"
+LAST_IP_PREFIX = "last_reserved_ip."
+LINE_BREAK = "\r\n"
+ERR_ALLOC = 100       # no address / requested address unavailable / duplicate
+ERR_NOT_HELD = 101    # CHECK: an address of prevResult is not held by this attachment
+
+
+def _cfg_err(msg, details=""):
+    return CNIError(skel.ERR_INVALID_CONFIG, msg, details)
+
+
+# --- configuration --------------------------------------------------------------
+
+class Range:
+    __slots__ = ("bits", "net", "plen", "start", "end", "gateway")
+
+    def __init__(self, d):
+        if not isinstance(d, dict):
+            raise _cfg_err("a range must be an object", repr(d))
+        try:
+            bits, v, plen = parse_cidr(d.get("subnet"))
+        except BadIP as e:
+            raise _cfg_err("invalid subnet", str(e)) from None
+        if plen > bits - 2:
+            raise _cfg_err("Network %s too small to allocate from" % d.get("subnet"))
+        if v != network(bits, v, plen):
+            raise _cfg_err("Network has host bits set", "for a prefix of length %d the network "
+                           "address is %s" % (plen, fmt_ip(bits, network(bits, v, plen))))
+        self.bits, self.net, self.plen = bits, v, plen
+        last = v | host_mask(bits, plen)
+        if bits == 32:
+            last -= 1  # never the IPv4 broadcast address
+        self.gateway = self._ip(d, "gateway", v + 1, check=False)
+        self.start = self.end = None
+        self.start = self._ip(d, "rangeStart", v + 1)
+        self.end = self._ip(d, "rangeEnd", last)
+
+    def _ip(self, d, key, default, check=True):
+        s = d.get(key)
+        if s in (None, ""):
+            return default
+        try:
+            bits, v = parse_ip(s)
+        except BadIP as e:
+            raise _cfg_err("invalid %s" % key, str(e)) from None
+        if check and (bits != self.bits or not self.contains(v)):
+            raise _cfg_err("%s %s not in network %s" % (key, s, self.subnet()))
+        if not check and bits != self.bits:
+            raise _cfg_err("%s %s is not of the subnet's family" % (key, s))
+        return v
+
+    def subnet(self):
+        return fmt_cidr(self.bits, self.net, self.plen)
+
+    def contains(self, v):
+        if network(self.bits, v, self.plen) != self.net:
+            return False
+        if self.start is not None and v < self.start:
+            return False
+        if self.end is not None and v > self.end:
+            return False
+        return True
+
+    def usable(self, v):
+        """Allocatable by the iterator: not gateway, not IPv4 network/broadcast."""
+        if v == self.gateway:
+            return False
+        if self.bits == 32 and v in (self.net, self.net | host_mask(32, self.plen)):
+            return False
+        return True
+
+    def __str__(self):
+        return "%s-%s" % (fmt_ip(self.bits, self.start), fmt_ip(self.bits, self.end))
+
+    def overlaps(self, o):
+        return self.bits == o.bits and (self.contains(o.start) or self.contains(o.end)
+                                        or o.contains(self.start) or o.contains(self.end))
+
+
+class RangeSet(list):
+    def range_for(self, bits, v):
+        for r in self:
+            if r.bits == bits and r.contains(v):
+                return r
+        return None
+
+    def __str__(self):
+        return ",".join(str(r) for r in self)
+
+
+def _rangeset(raw, i):
+    if not isinstance(raw, list) or not raw:
+        raise _cfg_err("invalid range set %d: empty range set" % i)
+    rs = RangeSet(Range(d) for d in raw)
+    if any(r.bits != rs[0].bits for r in rs):
+        raise _cfg_err("invalid range set %d: mixed address families" % i)
+    for a in range(len(rs)):
+        for b in range(a + 1, len(rs)):
+            if rs[a].overlaps(rs[b]):
+                raise _cfg_err("invalid range set %d: subnets %s and %s overlap" % (i, rs[a], rs[b]))
+    return rs
+
+
+def _req_ip(s):
+    if isinstance(s, str) and "/" in s:
+        s = s.split("/", 1)[0]
+    try:
+        return parse_ip(s)
+    except BadIP as e:
+        raise CNIError(skel.ERR_INVALID_CONFIG, "cannot understand ip", str(e)) from None
+
+
+class Config:
+    def __init__(self, args):
+        conf = args.conf
+        ipam = conf.get("ipam")
+        if not isinstance(ipam, dict):
+            raise _cfg_err("IPAM config missing 'ipam' key")
+        self.name = conf["name"]
+        self.data_dir = ipam.get("dataDir") or DEFAULT_DATA_DIR
+        if not isinstance(self.data_dir, str):
+            raise _cfg_err("dataDir must be a string")
+        self.resolv_conf = ipam.get("resolvConf") or ""
+        routes = ipam.get("routes") or []
+        if not isinstance(routes, list):
+            raise _cfg_err("routes must be a list")
+        self.routes = []
+        for r in routes:
+            try:
+                parse_cidr(r.get("dst"))
+                if r.get("gw"):
+                    parse_ip(r["gw"])
+            except (BadIP, AttributeError) as e:
+                raise _cfg_err("invalid route %r" % (r,), str(e)) from None
+            self.routes.append({k: v for k, v in r.items() if v not in (None, "")})
+
+        # Requested addresses: CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips.
+        self.requested = []
+        env = skel.parse_cni_args(args.args, known=("IP", "K8S_POD_NAME", "K8S_POD_NAMESPACE",
+                                                    "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID"))
+        if env.get("IP"):
+            for s in env["IP"].split(","):
+                self.requested.append(_req_ip(s.strip()))
+        cargs = (conf.get("args") or {}).get("cni") or {}
+        for s in cargs.get("ips") or []:
+            self.requested.append(_req_ip(s))
+        rc = conf.get("runtimeConfig") or {}
+        for s in rc.get("ips") or []:
+            self.requested.append(_req_ip(s))
+
+        raw_sets = []
+        if ipam.get("subnet"):
+            raw_sets.append([{k: ipam.get(k) for k in ("subnet", "rangeStart", "rangeEnd", "gateway")}])
+        raw_sets = list(rc.get("ipRanges") or []) + raw_sets + list(ipam.get("ranges") or [])
+        if not raw_sets:
+            raise _cfg_err("no IP ranges specified")
+        self.ranges = [_rangeset(rs, i) for i, rs in enumerate(raw_sets)]
+        n4 = sum(1 for rs in self.ranges if rs[0].bits == 32)
+        if (n4 > 1 or len(self.ranges) - n4 > 1) and skel.vtuple(args.version) < (0, 3, 0):
+            raise _cfg_err("CNI version %s does not support more than 1 address per family"
+                           % args.version)
+        for a in range(len(self.ranges)):
+            for b in range(a + 1, len(self.ranges)):
+                if any(x.overlaps(y) for x in self.ranges[a] for y in self.ranges[b]):
+                    raise _cfg_err("range set %d overlaps with %d" % (a, b))
+
+
+# --- store ----------------------------------------------------------------------
+
+class Store:
+    """Same layout and locking as Go's disk.Store (flock on <dir>/lock)."""
+
+    def __init__(self, data_dir, name):
+        skel.validate_network_name(name)  # no '/', never '.' or '..'
+        self.dir = os.path.join(data_dir, name)
+        os.makedirs(self.dir, 0o755, exist_ok=True)
+        self.lock_fd = os.open(os.path.join(self.dir, "lock"), os.O_CREAT | os.O_RDONLY, 0o750)
+
+    def __enter__(self):
+        fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+        os.close(self.lock_fd)
+
+    def reserve(self, cid, ifname, bits, v, range_id):
+        """Create <dir>/<ip> holding "<id>\\r\\n<ifname>" atomically: the content is
+        written to a temporary file that is then hard-linked into place (link(2)
+        fails with EEXIST like O_EXCL, and readers never see a half-written file)."""
+        ip = fmt_ip(bits, v)
+        final = os.path.join(self.dir, ip)
+        tmp = os.path.join(self.dir, ".tmp-%d-%s" % (os.getpid(), ip.replace(":", "_")))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, (cid.strip() + LINE_BREAK + ifname).encode())
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(tmp)
+        self._write_last(range_id, ip)
+        return True
+
+    def _write_last(self, range_id, ip):
+        path = os.path.join(self.dir, LAST_IP_PREFIX + str(range_id))
+        tmp = os.path.join(self.dir, ".tmp-%d-last" % os.getpid())
+        with open(tmp, "w") as f:
+            f.write(ip)
+        os.replace(tmp, path)
+
+    def last_reserved(self, range_id):
+        try:
+            with open(os.path.join(self.dir, LAST_IP_PREFIX + str(range_id))) as f:
+                return parse_ip(f.read().strip())
+        except (OSError, BadIP):
+            return None
+
+    def entries(self):
+        """Yield (path, ip (bits, int) or None, content stripped) for every file."""
+        with os.scandir(self.dir) as it:
+            for e in it:
+                if not e.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    with open(e.path, "rb") as f:
+                        data = f.read().decode(errors="replace").strip()
+                except OSError:
+                    continue
+                try:
+                    ip = parse_ip(e.name)
+                except BadIP:
+                    ip = None
+                yield e.path, ip, data
+
+    def get_by_id(self, cid, ifname):
+        new, old = cid.strip() + LINE_BREAK + ifname, cid.strip()
+        return [ip for _, ip, data in self.entries() if ip and data in (new, old)]
+
+    def release_by_id(self, cid, ifname):
+        """Like Go: release files of "<id>\\r\\n<ifname>"; if there were none, the
+        old id-only files."""
+        for match in (cid.strip() + LINE_BREAK + ifname, cid.strip()):
+            found = False
+            for path, ip, data in list(self.entries()):
+                if data == match:
+                    try:
+                        os.unlink(path)
+                        found = True
+                    except FileNotFoundError:
+                        pass
+            if found:
+                return
+
+
+# --- allocation -----------------------------------------------------------------
+
+def _candidates(rs, last):
+    """Go's RangeIter order: start after the last reserved address (if it is in this
+    range set) else at the first range's start; wrap across ranges; stop after one
+    full turn.  Yields (range, int)."""
+    n = len(rs)
+    idx, cur, start = 0, None, None
+    if last is not None:
+        for i, r in enumerate(rs):
+            if r.bits == last[0] and r.contains(last[1]):
+                idx, cur = i, last[1]
+                break
+    if cur is None:
+        cur = start = rs[0].start
+        if rs[0].usable(cur):
+            yield rs[0], cur
+    while True:
+        r = rs[idx]
+        if cur == r.end:
+            idx = (idx + 1) % n
+            r = rs[idx]
+            cur = r.start
+        else:
+            cur += 1
+        if start is None:
+            start = cur
+        elif cur == start:
+            return
+        if r.usable(cur):
+            yield r, cur
+
+
+def _ipconf(r, v):
+    return {"address": fmt_cidr(r.bits, v, r.plen), "gateway": fmt_ip(r.bits, r.gateway)}
+
+
+def _allocate(store, rs, idx, args, requested):
+    if requested is not None:
+        bits, v = requested
+        r = rs.range_for(bits, v)
+        if v == r.gateway:
+            raise CNIError(ERR_ALLOC, "requested ip %s is subnet's gateway" % fmt_ip(bits, v))
+        if not store.reserve(args.container_id, args.ifname, bits, v, idx):
+            raise CNIError(ERR_ALLOC, "requested IP address %s is not available in range set %s"
+                           % (fmt_ip(bits, v), rs))
+        return _ipconf(r, v)
+    for bits, v in store.get_by_id(args.container_id, args.ifname):
+        if rs.range_for(bits, v):
+            raise CNIError(ERR_ALLOC, "%s has been allocated to %s, duplicate allocation is not "
+                           "allowed" % (fmt_ip(bits, v), args.container_id))
+    for r, v in _candidates(rs, store.last_reserved(idx)):
+        if store.reserve(args.container_id, args.ifname, r.bits, v, idx):
+            return _ipconf(r, v)
+    raise CNIError(ERR_ALLOC, "no IP addresses available in range set: %s" % rs)
+
+
+def parse_resolv_conf(path):
+    dns = {}
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise CNIError(skel.ERR_INVALID_CONFIG, "cannot read resolvConf %s" % path, str(e)) from None
+    for line in lines:
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        fields = line.split()
+        if len(fields) < 2:
+            continue
+        if fields[0] == "nameserver":
+            dns.setdefault("nameservers", []).append(fields[1])
+        elif fields[0] == "domain":
+            dns["domain"] = fields[1]
+        elif fields[0] == "search":
+            dns.setdefault("search", []).extend(fields[1:])
+        elif fields[0] == "options":
+            dns.setdefault("options", []).extend(fields[1:])
+    return dns
+
+
+def cmd_add(args):
+    cfg = Config(args)
+    result = {"cniVersion": skel.CURRENT_VERSION, "ips": [], "routes": cfg.routes}
+    if cfg.resolv_conf:
+        result["dns"] = parse_resolv_conf(cfg.resolv_conf)
+    requested = list(cfg.requested)
+    with Store(cfg.data_dir, cfg.name) as store:
+        try:
+            for idx, rs in enumerate(cfg.ranges):
+                want = None
+                for i, (bits, v) in enumerate(requested):
+                    if rs.range_for(bits, v):
+                        want = requested.pop(i)
+                        break
+                try:
+                    result["ips"].append(_allocate(store, rs, idx, args, want))
+                except CNIError as e:
+                    e.msg = "failed to allocate for range %d: %s" % (idx, e.msg)
+                    raise
+            if requested:
+                raise CNIError(ERR_ALLOC, "failed to allocate all requested IPs: "
+                               + " ".join(fmt_ip(b, v) for b, v in requested))
+        except BaseException:
+            if result["ips"]:
+                store.release_by_id(args.container_id, args.ifname)
+            raise
+    return result
+
+
+def cmd_del(args):
+    cfg = Config(args)
+    with Store(cfg.data_dir, cfg.name) as store:
+        store.release_by_id(args.container_id, args.ifname)
+
+
+def cmd_check(args):
+    cfg = Config(args)
+    prev = skel.parse_result(args.conf.get("prevResult"))
+    with Store(cfg.data_dir, cfg.name) as store:
+        held = set(store.get_by_id(args.container_id, args.ifname))
+    if not held:
+        raise CNIError(ERR_NOT_HELD, "host-local: failed to find address added by container %s"
+                       % args.container_id)
+    for ipc in (prev or {}).get("ips") or []:
+        try:
+            bits, v, _ = parse_cidr(ipc.get("address"))
+        except BadIP as e:
+            raise CNIError(skel.ERR_DECODE, "invalid prevResult address", str(e)) from None
+        if any(rs.range_for(bits, v) for rs in cfg.ranges) and (bits, v) not in held:
+            raise CNIError(ERR_NOT_HELD, "host-local: address %s is not held by %s/%s"
+                           % (fmt_ip(bits, v), args.container_id, args.ifname))
+
+
+def cmd_gc(args):
+    cfg = Config(args)
+    valid = args.conf.get("cni.dev/valid-attachments")
+    if valid is None:
+        valid = args.conf.get("cni.dev/attachments")
+    if not isinstance(valid, list):
+        raise CNIError(skel.ERR_INVALID_CONFIG, "GC needs a cni.dev/valid-attachments list")
+    keep, keep_ids = set(), set()
+    for a in valid:
+        if not isinstance(a, dict):
+            raise CNIError(skel.ERR_INVALID_CONFIG, "invalid attachment %r" % (a,))
+        cid = str(a.get("containerID", "")).strip()
+        keep.add(cid + LINE_BREAK + str(a.get("ifname", "")))
+        keep_ids.add(cid)
+    errors = []
+    with Store(cfg.data_dir, cfg.name) as store:
+        for path, ip, data in list(store.entries()):
+            if ip is None:
+                continue  # lock, last_reserved_ip.N, temp files
+            if data in keep or (LINE_BREAK not in data and data in keep_ids):
+                continue
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                errors.append("%s: %s" % (path, e))
+    if errors:
+        raise CNIError(ERR_ALLOC, "GC could not release every stale address", "; ".join(errors))
+
+
+def cmd_status(args):
+    """Spec: a plugin with exhausted resources (e.g. IP addresses) returns an error;
+    50 = "not available (cannot service ADD)".  51 would also claim that existing
+    containers lose connectivity, which running out of addresses does not cause."""
+    cfg = Config(args)
+    try:
+        store = Store(cfg.data_dir, cfg.name)
+    except OSError as e:
+        raise CNIError(skel.ERR_NOT_AVAILABLE, "host-local: data dir unusable", str(e)) from None
+    with store:
+        used = {ip for _, ip, _ in store.entries() if ip}
+    for idx, rs in enumerate(cfg.ranges):
+        if all((r.bits, v) in used for r, v in _candidates(rs, None)):
+            raise CNIError(skel.ERR_NOT_AVAILABLE,
+                           "host-local: no IP addresses available in range set %d: %s" % (idx, rs))
+
+
+HANDLERS = {"ADD": cmd_add, "DEL": cmd_del, "CHECK": cmd_check, "GC": cmd_gc, "STATUS": cmd_status}
+
+
+def main():
+    skel.plugin_main(HANDLERS, about="CNI host-local IPAM plugin (cnitest reference, Python)")
+
+
+if __name__ == "__main__":
+    main()
