@@ -78,10 +78,16 @@ def container_ns() -> Iterator[netns.Namespace]:
         yield ns
 
 
+RUNNERS_KEY = pytest.StashKey[list[Runner]]()
+"""The runners a test used (item.stash), so that reports can replay their history."""
+
+
 @pytest.fixture
-def cni(cni_target: Target, host_ns: netns.Namespace) -> Runner:
+def cni(cni_target: Target, host_ns: netns.Namespace, request: pytest.FixtureRequest) -> Runner:
     """The runner for the plugin under test, bound to this test's host namespace."""
-    return cni_target.runner(host_ns)
+    runner = cni_target.runner(host_ns)
+    request.node.stash.setdefault(RUNNERS_KEY, []).append(runner)
+    return runner
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption("--cni-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help="timeout per plugin call (default %(default)s)")
     group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
+    group.addoption("--cni-hypothesis-profile", choices=("ci", "thorough"), default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
+    group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
 
 
 @dataclass(frozen=True)

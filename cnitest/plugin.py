@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from . import options, versions
+from . import hypothesis_settings, options, versions
 from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     TARGET_KEY,
     cni,
@@ -53,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = options.read(config)
     config.stash[SETTINGS_KEY] = settings
     config.stash[TARGET_KEY] = None
+    hypothesis_settings.configure(config)  # --cni-hypothesis-profile
+    config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
     if settings.plugin is None:
         return
     try:

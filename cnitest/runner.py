@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import selectors
 import shlex
 import signal
@@ -65,8 +66,23 @@ class Invocation:
     result: dict[str, Any] | None = None  # the document, when the call succeeded
     error: CniError | None = None  # the document, when the call failed
     problems: list[str] = field(default_factory=list)  # stdout not as the spec says
-    schema_kind: str | None = None
-    schema_errors: list[str] = field(default_factory=list)
+    schema_kind: str | None = None  # which document the output is checked as, if any
+    schema_version: str | None = None  # ... and at which spec version
+    _schema_errors: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def schema_errors(self) -> list[str]:
+        """Where the document departs from the schema of the requested version.
+
+        Computed on first use: a test that never looks pays nothing for it."""
+        if self._schema_errors is None:
+            from . import schemas
+
+            if self.schema_kind and self.schema_version:
+                self._schema_errors = schemas.validate(self.document, self.schema_kind, self.schema_version)
+            else:
+                self._schema_errors = []
+        return self._schema_errors
 
     @property
     def succeeded(self) -> bool:
@@ -103,18 +119,84 @@ class Invocation:
         for p in self.problems:
             lines.append(f"  output problem: {p}")
         for e in self.schema_errors[:10]:
-            lines.append(f"  schema ({self.schema_kind} {self.cni_version}): {e}")
+            lines.append(f"  schema ({self.schema_kind} {self.schema_version}): {e}")
         lines.append(f"  stdout: {_show(self.stdout)}")
         if self.stderr:
             lines.append(f"  stderr: {_show(self.stderr)}")
         lines.append(f"  env: {' '.join(f'{k}={v}' for k, v in sorted(self.env.items()) if k.startswith('CNI_'))}")
         return "\n".join(lines)
 
-    def reproducer(self) -> str:
-        """Shell lines that replay this call by hand (namespaces named, not fd-held)."""
-        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items() if k.startswith("CNI_"))
-        body = self.stdin.decode("utf-8", "replace")
-        return f"ip netns exec cnitest-host env {env} {shlex.quote(self.plugin)} <<'EOF'\n{body}\nEOF"
+    def reproducer(self, host: str = "cnitest-host", rename: Mapping[str, str] | None = None) -> str:
+        """A shell command that replays this call by hand, as root.
+
+        The plugin runs in the named namespace `host` (make it with `ip netns add`)
+        with exactly the environment it had (`env -i`). Every fd-held namespace
+        path (/proc/<pid>/fd/<n>, valid only while cnitest runs) in the environment
+        or on stdin is replaced: by `rename[path]` when given, else by
+        /var/run/netns/cnitest-cont (cnitest-cont2, ... for further ones).
+        `rename` may map any other text as well (a temporary dataDir to
+        "$TMP"); `host` and the replacements are inserted as they are, so they may
+        use shell variables, while everything else is quoted.
+        """
+        subs = dict(rename or {})
+        for path in ns_paths([self]):
+            if path not in subs:
+                taken = sum(1 for p in subs if _NS_PATH.fullmatch(p))
+                subs[path] = "/var/run/netns/cnitest-cont" + (str(taken + 1) if taken else "")
+        env = " ".join(f"{k}={_shell_word(v, subs)}" for k, v in self.env.items())
+        command = f"ip netns exec {host} env -i {env} {shlex.quote(self.plugin)}"
+        if not self.stdin:
+            return f"{command} </dev/null"
+        try:
+            body = self.stdin.decode("utf-8")
+        except UnicodeDecodeError:
+            body = None
+        if body is None or "\0" in body or not body.strip():
+            raw = "".join(chr(b) if 32 <= b < 127 and chr(b) not in "\\'%" else f"\\x{b:02x}" for b in self.stdin)
+            return f"printf '{raw}' | {command}"
+        body = _substitute(body, subs, _heredoc_escape)
+        if not body.endswith("\n"):
+            body += "\n"
+        return f"{command} <<CNI_STDIN\n{body}CNI_STDIN"
+
+
+_NS_PATH = re.compile(r"/proc/\d+/fd/\d+")
+
+
+def ns_paths(invocations: list[Invocation]) -> list[str]:
+    """The fd-held namespace paths the calls mention (CNI_NETNS, sandbox fields), in order."""
+    seen: dict[str, None] = {}
+    for inv in invocations:
+        text = " ".join(inv.env.values()) + " " + inv.stdin.decode("utf-8", "replace")
+        for m in _NS_PATH.finditer(text):
+            seen.setdefault(m.group(0), None)
+    return list(seen)
+
+
+def _substitute(text: str, subs: Mapping[str, str], escape: Any) -> str:
+    """`text` escaped by `escape`, with every key of `subs` replaced by its value unescaped."""
+    if not subs:
+        return str(escape(text))
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(subs, key=len, reverse=True)))
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(escape(text[last : m.start()]))
+        out.append(subs[m.group(0)])
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def _heredoc_escape(text: str) -> str:
+    """Text for the body of an unquoted heredoc: only \\, $ and ` are special there."""
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+
+
+def _shell_word(value: str, subs: Mapping[str, str]) -> str:
+    if not any(k in value for k in subs):
+        return shlex.quote(value)
+    inner = _substitute(value, subs, lambda t: t.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`"))
+    return f'"{inner}"'
 
 
 def _show(data: bytes, limit: int = 600) -> str:
@@ -400,15 +482,10 @@ def _interpret(inv: Invocation, result_kind: str) -> None:
     else:
         kind = result_kind
         inv.result = doc if isinstance(doc, dict) else None
-    version = inv.cni_version
-    if inv.verb == "VERSION" and not (version and versions.is_known(version)):
-        version = versions.LATEST
-    if doc is None or not (version and versions.is_known(version)):
-        return
     from . import schemas
 
-    try:
-        inv.schema_errors = schemas.validate(doc, kind, version)
-    except ValueError:
-        return  # that spec version defines no such document (VERSION before 0.2.0...)
-    inv.schema_kind = kind
+    version = inv.cni_version
+    if inv.verb == "VERSION" and not (version and versions.is_known(version) and kind in schemas.available(version)):
+        version = versions.LATEST  # VERSION answers whatever was asked; judge it by the newest shape
+    if doc is not None and version and versions.is_known(version) and kind in schemas.available(version):
+        inv.schema_kind, inv.schema_version = kind, version

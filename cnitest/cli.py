@@ -1,0 +1,318 @@
+"""The `cnitest` command: run the suites, call a plugin by hand, merge reports.
+
+    cnitest run ./bridge --report out.html -- -k add
+    cnitest exec ADD ./bridge --config conf.json --new-netns
+    cnitest plugins-dir
+    cnitest report merge a.json b.json -o all.html
+
+Bad arguments exit 2 with a one-line reason, as argparse does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import versions
+from .runner import DEFAULT_TIMEOUT, VERBS
+
+ERROR_CODES: dict[int, str] = {
+    1: "Incompatible CNI version: the plugin does not support the cniVersion it was given",
+    2: "Unsupported field in network configuration (msg names the key and value)",
+    3: "Container unknown or does not exist (a runtime need not clean up its state after this)",
+    4: "Invalid necessary environment variables, like CNI_COMMAND or CNI_CONTAINERID (msg names the variable)",
+    5: "I/O failure, e.g. reading the config from stdin",
+    6: "Failed to decode content, e.g. the config is not valid JSON",
+    7: "Invalid network config: it failed validation",
+    11: "Try again later: a transient condition; the runtime should retry the operation",
+    50: "The plugin is not available (STATUS): it cannot serve ADD now",
+    51: "The plugin is not available, and existing containers in the network may have limited connectivity (STATUS)",
+}
+
+
+def explain_code(code: int | None) -> str:
+    """What a CNI error code means in the spec."""
+    if code is None:
+        return "no code: the spec asks for an integer code"
+    if code in ERROR_CODES:
+        return ERROR_CODES[code]
+    if code >= 100:
+        return "plugin-specific error (codes 100 and up belong to the plugin)"
+    if code < 1:
+        return "not a valid CNI error code (codes start at 1)"
+    return "reserved by the spec for future use (0-99 other than the codes the spec defines)"
+
+
+EPILOG_MAIN = """\
+commands:
+  run          run the conformance suites against a plugin (pytest with --cni-plugin)
+  exec         call a plugin once by hand, in a sandbox, and explain what it answered
+  plugins-dir  print the directory of cnitest's bundled reference plugins
+  report       work with JSON reports (merge)
+
+examples:
+  cnitest run /usr/lib/cni/bridge --report report.html
+  cnitest exec ADD /usr/lib/cni/bridge --config conf.json --new-netns
+  cnitest report merge bridge.json ptp.json -o all.html
+Each command has --help with more examples.
+"""
+
+EPILOG_RUN = """\
+Anything after PLUGIN that cnitest does not know is passed to pytest as it is
+(use -- before pytest options that could be mistaken for cnitest's).
+
+examples:
+  cnitest run /usr/lib/cni/bridge
+  cnitest run ./my-plugin --report out.html --report out.json --cni-config conf.json
+  cnitest run /usr/lib/cni/ptp -- -n 4 -k "add or del" --cni-version 1.0.0
+The exit code is pytest's: 0 all passed (warnings included), 1 failures, ...
+"""
+
+EPILOG_EXEC = """\
+The plugin runs in a fresh sandbox "host" namespace that this process holds and
+that vanishes at exit (so does whatever the plugin made there, like a bridge).
+IPAM state is kept where the config's dataDir says.
+
+examples:
+  cnitest exec VERSION /usr/lib/cni/bridge --config conf.json
+  cnitest exec ADD /usr/lib/cni/bridge --config conf.json --new-netns
+  cnitest exec ADD ./plugin --config conf.json --netns /var/run/netns/test --cni-version 0.4.0
+  cnitest exec CHECK ./plugin --config conf.json --netns /var/run/netns/test --prev-result add.json
+Exit status: 0 when the plugin succeeded with valid output, 1 otherwise.
+"""
+
+EPILOG_MERGE = """\
+examples:
+  cnitest report merge bridge.json ptp.json -o all.html
+  cnitest report merge reports/*.json -o summary.md
+The output format is chosen by the extension of -o: .html, .json or .md.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(**kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cnitest", description="Conformance and test harness for CNI plugins.", epilog=EPILOG_MAIN)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the conformance suites against a plugin", epilog=EPILOG_RUN,
+                         description="Run cnitest's conformance suites (pytest) against one CNI plugin.")
+    run.add_argument("plugin", metavar="PLUGIN", help="the CNI plugin executable")
+    run.set_defaults(parser=run)
+    run.add_argument("--report", metavar="FILE", action="append", default=[], help="write a report (.html, .json or .md; repeatable)")
+
+    ex = sub.add_parser("exec", help="call a plugin once by hand", epilog=EPILOG_EXEC,
+                        description="Call a CNI plugin once, in a sandbox network namespace, and explain the answer.")
+    ex.set_defaults(parser=ex)
+    ex.add_argument("verb", metavar="VERB", type=str.upper, choices=VERBS, help=f"the CNI_COMMAND: {', '.join(VERBS)}")
+    ex.add_argument("plugin", metavar="PLUGIN", help="the CNI plugin executable")
+    ex.add_argument("--config", metavar="FILE", required=True, help="the network configuration (one plugin's JSON object)")
+    where = ex.add_mutually_exclusive_group()
+    where.add_argument("--netns", metavar="PATH", help="the container namespace, e.g. /var/run/netns/NAME")
+    where.add_argument("--new-netns", action="store_true", help="make a fresh container namespace (held by this process; gone at exit)")
+    ex.add_argument("--ifname", default="eth0", help="CNI_IFNAME (default %(default)s)")
+    ex.add_argument("--container-id", metavar="ID", default="cnitest-exec", help="CNI_CONTAINERID (default %(default)s)")
+    ex.add_argument("--cni-version", metavar="V", help="override the config's cniVersion")
+    ex.add_argument("--cni-path", metavar="DIRS", default="", help="extra plugin directories, colon-separated (after the plugin's own)")
+    ex.add_argument("--prev-result", metavar="FILE", help="a result to put in the config's prevResult (CHECK, DEL, chained ADD)")
+    ex.add_argument("--cni-args", metavar="ARGS", help="CNI_ARGS, e.g. IgnoreUnknown=1;K=V")
+    ex.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds before the plugin is killed (default %(default)s)")
+
+    sub.add_parser("plugins-dir", help="print the directory of the bundled reference plugins",
+                   description="Print the directory holding cnitest's reference plugins (bridge, host-local).",
+                   epilog="example:\n  cnitest run \"$(cnitest plugins-dir)/bridge\"\n")
+
+    rep = sub.add_parser("report", help="work with JSON reports", description="Work with cnitest JSON reports.",
+                         epilog="example:\n  cnitest report merge a.json b.json -o all.html\n")
+    rsub = rep.add_subparsers(dest="report_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    merge = rsub.add_parser("merge", help="merge JSON reports into one report", epilog=EPILOG_MERGE,
+                            description="Merge JSON reports (e.g. from a CI matrix over plugins or versions) into one.")
+    merge.set_defaults(parser=merge)
+    merge.add_argument("inputs", metavar="REPORT.json", nargs="+", help="JSON reports written with --cni-report=FILE.json")
+    merge.add_argument("-o", "--output", metavar="FILE", required=True, help="the merged report: .html, .json or .md")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.command == "report" and args.report_command != "merge":
+        parser.error("report: give a subcommand (merge)")
+    sub: argparse.ArgumentParser = getattr(args, "parser", parser)
+    if args.command != "run" and rest:
+        sub.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "run":
+        return _run(sub, args, rest)
+    if args.command == "exec":
+        return _exec(sub, args)
+    if args.command == "plugins-dir":
+        return _plugins_dir()
+    if args.command == "report":
+        return _merge(sub, args)
+    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse catches it first
+    return 2
+
+
+def _check_plugin(parser: argparse.ArgumentParser, plugin: str) -> Path:
+    path = Path(plugin).expanduser()
+    if not path.is_file():
+        parser.error(f"PLUGIN {plugin}: no such file")
+    if not os.access(path, os.X_OK):
+        parser.error(f"PLUGIN {plugin}: not executable")
+    return path.absolute()
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:
+    plugin = _check_plugin(parser, args.plugin)
+    for r in args.report:
+        if Path(r).suffix.lower() not in (".html", ".json", ".md"):
+            parser.error(f"--report {r}: the extension must be .html, .json or .md")
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+    import pytest
+
+    return int(pytest.main([f"--cni-plugin={plugin}", *(f"--cni-report={r}" for r in args.report), *rest]))
+
+
+def _read_json(parser: argparse.ArgumentParser, option: str, path: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text())
+    except OSError as exc:
+        parser.error(f"{option} {path}: {exc.strerror or exc}")
+    except ValueError as exc:
+        parser.error(f"{option} {path}: not JSON ({exc})")
+
+
+def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    plugin = _check_plugin(parser, args.plugin)
+    conf = _read_json(parser, "--config", args.config)
+    if not isinstance(conf, dict):
+        parser.error(f"--config {args.config}: not a JSON object")
+    if "plugins" in conf:
+        parser.error(f"--config {args.config}: a conflist; exec calls one plugin, give that plugin's config object")
+    if args.cni_version:
+        if not versions.is_known(args.cni_version):
+            parser.error(f"--cni-version {args.cni_version}: unknown (known: {', '.join(versions.KNOWN)})")
+        conf["cniVersion"] = args.cni_version
+    if args.prev_result:
+        conf["prevResult"] = _read_json(parser, "--prev-result", args.prev_result)
+    if args.timeout <= 0:
+        parser.error("--timeout must be positive")
+    needs_netns = args.verb in ("ADD", "CHECK", "DEL")
+    if needs_netns and not (args.netns or args.new_netns):
+        parser.error(f"{args.verb} needs a container namespace: give --netns PATH or --new-netns")
+    if args.netns and not Path(args.netns).exists():
+        parser.error(f"--netns {args.netns}: no such file")
+
+    from . import netns, schemas
+    from .runner import Runner
+
+    cni_path = [str(Path(d).absolute()) for d in args.cni_path.split(":") if d]
+    container: netns.Namespace | None = None
+    with netns.new("exec-host") as host:
+        try:
+            if args.new_netns:
+                container = netns.new("exec-container")
+            elif args.netns:
+                container = netns.open_path(args.netns, args.netns)
+            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind="ipam-result" if _looks_ipam(conf) else "result")
+            if needs_netns:
+                assert container is not None
+                target: Any = container.path if args.new_netns else args.netns
+                inv = runner.invoke(args.verb, conf, target, args.ifname, args.container_id, cni_args=args.cni_args)
+            else:
+                inv = runner.invoke(args.verb, conf, None, None, None, cni_args=args.cni_args)
+            ok = _show(inv, schemas)
+            if container is not None and args.verb in ("ADD", "CHECK", "DEL"):
+                print(f"\ncontainer namespace after {args.verb}:")
+                print(container.snapshot().describe())
+            if args.new_netns:
+                print("\nnote: the container namespace was made for this call and is held by this process only;"
+                      " it vanishes at exit, with everything the plugin put in it.")
+            print("note: the plugin ran in a sandbox host namespace that vanishes at exit.")
+        finally:
+            if container is not None:
+                container.close()
+    return 0 if ok else 1
+
+
+def _looks_ipam(conf: dict[str, Any]) -> bool:
+    return "type" not in conf and isinstance(conf.get("ipam"), dict)
+
+
+def _show(inv: Any, schemas: Any) -> bool:
+    """Print one invocation readably; True when it succeeded with valid output."""
+    env = " ".join(f"{k}={v}" for k, v in inv.env.items() if k.startswith("CNI_"))
+    print(f"{inv.verb} {inv.plugin}")
+    print(f"  env: {env}")
+    print(f"  cniVersion: {inv.cni_version or '(none)'}")
+    if inv.timed_out:
+        print(f"  -> timed out after {inv.duration:.1f}s; the process group was killed")
+    else:
+        print(f"  -> exit {inv.exit_code} in {inv.duration * 1000:.0f} ms")
+    for p in inv.problems:
+        print(f"  output problem: {p}")
+    if inv.document is not None:
+        print(json.dumps(inv.document, indent=2))
+    elif inv.stdout and inv.problems:
+        print(inv.stdout.decode("utf-8", "backslashreplace")[:4000])
+    if inv.stderr:
+        print("stderr:\n" + inv.stderr.decode("utf-8", "backslashreplace")[:4000].rstrip())
+    if inv.error is not None:
+        print(f"error code {inv.error.code}: {explain_code(inv.error.code)}")
+        print(f"  msg: {inv.error.msg}" + (f"\n  details: {inv.error.details}" if inv.error.details else ""))
+    if inv.schema_kind:
+        if inv.schema_errors:
+            print(f"NOT a valid {inv.cni_version} {inv.schema_kind} document:")
+            for e in inv.schema_errors:
+                print(f"  - {e}")
+        else:
+            print(f"valid: a well-formed {inv.cni_version} {inv.schema_kind} document")
+    elif inv.document is not None:
+        print("(no schema check: unknown or missing cniVersion)")
+    return bool(inv.succeeded and not inv.schema_errors)
+
+
+def _plugins_dir() -> int:
+    try:
+        from .reference_plugins import plugins_dir  # type: ignore[attr-defined]
+    except ImportError as exc:
+        print(f"cnitest: the bundled reference plugins are not available in this installation ({exc})", file=sys.stderr)
+        return 1
+    path = plugins_dir()
+    print(path)
+    return 0
+
+
+def _merge(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from . import report
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".html", ".json", ".md"):
+        parser.error(f"-o {args.output}: the extension must be .html, .json or .md")
+    docs = []
+    for path in args.inputs:
+        try:
+            docs.append(report.load(path))
+        except report.ReportError as exc:
+            parser.error(str(exc))
+    merged = report.merge(docs)
+    report.write(merged, out)
+    runs = merged["runs"]
+    print(f"merged {len(runs)} run(s) from {len(docs)} report(s) into {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""The pytest side of reports: per-test data, verdicts at the end, --cni-report files.
+
+Loaded by cnitest.plugin (pluginmanager.import_plugin). Works under pytest-xdist:
+each worker puts what only it can know (rule ids, spec version, the failure
+message, the reproducer built from the runners' history) into the test report's
+`user_properties` as plain JSON-able data, which xdist carries to the
+controller; the controller alone turns the reports into outcomes and writes the
+files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..fixtures import RUNNERS_KEY, TARGET_KEY
+from . import model, write
+from .reproduce import script
+
+PROPERTY = "cnitest"
+"""The user_properties name under which a test report carries cnitest's data."""
+
+FORMATS = (".html", ".json", ".md")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    paths = [Path(p) for p in (config.getoption("cni_report", None) or [])]
+    for p in paths:
+        if p.suffix.lower() not in FORMATS:
+            raise pytest.UsageError(f"--cni-report: {p} has no known extension (want one of {', '.join(FORMATS)})")
+    config.pluginmanager.register(ReportCollector(config, paths), "cnitest-report-collector")
+
+
+def _test_data(item: pytest.Item) -> dict[str, Any]:
+    callspec = getattr(item, "callspec", None)
+    version = callspec.params.get("cni_version") if callspec is not None else None
+    check = item.get_closest_marker("cni_profile_check")
+    return {
+        "name": getattr(item, "originalname", None) or item.name,
+        "rules": [str(r) for m in item.iter_markers("cni_rule") for r in m.args],
+        "profile_check": str(check.args[0]) if check and check.args else ("yes" if check else None),
+        "version": version if isinstance(version, str) else None,
+    }
+
+
+def _message(call: pytest.CallInfo[None]) -> str:
+    assert call.excinfo is not None
+    value = call.excinfo.value
+    if isinstance(value, (AssertionError, pytest.fail.Exception)) and str(value):
+        return str(value)
+    return call.excinfo.exconly()
+
+
+def _reproducer(item: pytest.Item) -> str | None:
+    history = [inv for runner in item.stash.get(RUNNERS_KEY, []) for inv in runner.history]
+    if not history:
+        return None
+    tmp = item.funcargs.get("tmp_path") if hasattr(item, "funcargs") else None
+    target = item.config.stash.get(TARGET_KEY, None)
+    parent = None
+    if target is not None and target.profile.parent_link:
+        from ..profiles import PARENT_LINK
+
+        parent = PARENT_LINK
+    return script(history, title=f"the plugin calls of {item.nodeid}", tmp_dirs=[str(tmp)] if tmp else [], parent_link=parent)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, (tuple, list)) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+    else:
+        reason = str(longrepr or "")
+    return reason.removeprefix("Skipped: ")
+
+
+class ReportCollector:
+    def __init__(self, config: pytest.Config, paths: list[Path]) -> None:
+        self.config = config
+        self.paths = paths
+        self.records: dict[str, dict[str, Any]] = {}
+        self.started = time.time()
+        self.run: dict[str, Any] | None = None
+        self.written: list[Path] = []
+
+    # --- on the worker (or the only process) --------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if item.config.stash.get(TARGET_KEY, None) is None and not self.paths:
+            return report  # no plugin under test: nothing to report on
+        data = _test_data(item)
+        if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+            data["message"] = _message(call)
+            if report.when == "call":
+                try:
+                    data["reproducer"] = _reproducer(item)
+                except Exception as exc:  # noqa: BLE001 - a report must never break a run
+                    data["reproducer"] = f"# no reproducer: {exc!r}"
+            history = [inv for runner in item.stash.get(RUNNERS_KEY, []) for inv in runner.history]
+            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code} for i in history]
+        # a fresh list: the one pytest passes is the item's own, shared by all three phases
+        report.user_properties = [*report.user_properties, (PROPERTY, data)]
+        return report
+
+    # --- on the controller --------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data: dict[str, Any] = {}
+        for name, value in report.user_properties:
+            if name == PROPERTY and isinstance(value, dict):
+                data = value
+        rec = self.records.get(report.nodeid)
+        if rec is None:
+            rec = self.records[report.nodeid] = {
+                "nodeid": report.nodeid,
+                "name": data.get("name") or report.nodeid.rsplit("::", 1)[-1],
+                "rules": list(data.get("rules") or []),
+                "profile_check": data.get("profile_check"),
+                "version": data.get("version"),
+                "outcome": "pass",
+                "message": None,
+                "reproducer": None,
+                "calls": [],
+                "duration": 0.0,
+                "worker": getattr(report, "worker_id", None) or getattr(getattr(getattr(report, "node", None), "gateway", None), "id", None),
+            }
+        rec["duration"] = round(rec["duration"] + (report.duration or 0.0), 4)
+        if data.get("calls"):
+            rec["calls"] = data["calls"]
+        if report.when == "setup":
+            if report.skipped:
+                reason = _skip_reason(report)
+                rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
+                rec["message"] = reason
+            elif report.failed:
+                rec["outcome"] = "error"
+                rec["message"] = "setup failed: " + (data.get("message") or report.longreprtext)
+        elif report.when == "call":
+            wasxfail = getattr(report, "wasxfail", None)
+            if report.passed:
+                rec["outcome"] = "pass"
+            elif report.failed:
+                rec["outcome"] = "fail" if data.get("message") is not None else "error"
+                rec["message"] = data.get("message") or report.longreprtext
+            elif wasxfail is not None and str(wasxfail).startswith("SHOULD-level"):
+                rec["outcome"] = "warning"
+                rec["message"] = data.get("message") or report.longreprtext
+            elif wasxfail is not None:
+                rec["outcome"] = "skip"
+                rec["message"] = f"expected failure (xfail): {wasxfail}"
+            else:
+                reason = _skip_reason(report)
+                rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
+                rec["message"] = reason
+            if rec["outcome"] in ("fail", "warning", "error"):
+                rec["reproducer"] = data.get("reproducer")
+        elif report.when == "teardown" and report.failed and rec["outcome"] in ("pass", "skip", "not-applicable"):
+            rec["outcome"] = "error"
+            rec["message"] = "teardown failed: " + (data.get("message") or report.longreprtext)
+
+    def _is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    def build(self) -> dict[str, Any] | None:
+        """The run as report data (None when no plugin is under test)."""
+        if self.run is not None:
+            return self.run
+        target = self.config.stash.get(TARGET_KEY, None)
+        if target is None:
+            return None
+        tests = [self.records[k] for k in self.records]
+        try:
+            tested = target.versions()
+        except Exception:  # noqa: BLE001
+            tested = []
+        answer = target.version_answer
+        if answer is None:
+            answer = _ask_version(target)
+        settings = target.settings
+        workers = getattr(self.config.option, "numprocesses", None)
+        self.run = model.derive(
+            {
+                "plugin": {
+                    "path": str(target.plugin),
+                    "name": target.plugin.name,
+                    "sha256": model.sha256_of(str(target.plugin)),
+                    "profile": target.profile.name,
+                    "kind": target.profile.kind,
+                    "config": target.template.source,
+                    "cni_path": list(target.cni_path),
+                    "version_answer": _answer(answer),
+                },
+                "harness_version": model.harness_version(),
+                "environment": model.environment(),
+                "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+                "duration": round(time.time() - self.started, 3),
+                "options": {"versions": list(settings.versions), "strict": settings.strict, "workers": workers if isinstance(workers, int) else 0},
+                "versions": list(tested),
+                "tests": tests,
+            }
+        )
+        return self.run
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self._is_worker() or not self.paths:
+            return
+        run = self.build()
+        if run is None:
+            return
+        doc = model.document([run])
+        for path in self.paths:
+            write(doc, path)
+            self.written.append(path)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self._is_worker():
+            return
+        run = self.build()
+        if run is None:
+            return
+        tr = terminalreporter
+        tr.section("cnitest: spec conformance", sep="=")
+        plugin = run["plugin"]
+        tr.write_line(f"{plugin['name']} ({plugin['path']}), profile {plugin['profile']} ({plugin['kind']})")
+        for v in run["verdicts"]:
+            label = "version-independent" if v["version"] == model.ANY_VERSION else f"spec {v['version']}"
+            text = model.VERDICT_TEXT[v["verdict"]]
+            markup = {"conforms": {"green": True}, "does-not-conform": {"red": True, "bold": True}, "inconclusive": {"yellow": True}}.get(v["verdict"], {})
+            tr.write(f"  {label:<22}")
+            tr.write(f"{text:<30}", **markup)
+            tr.write_line(model.counts_text(v["counts"]))
+        pc = run["profile_checks"]
+        if any(pc["counts"].values()):
+            tr.write_line(f"  {'profile checks':<22}{pc['verdict'].replace('-', ' '):<30}{model.counts_text(pc['counts'])}")
+        for path in self.written:
+            tr.write_line(f"  report written: {path}")
+
+
+def _answer(inv: Any) -> dict[str, Any] | None:
+    if inv is None:
+        return None
+    listed = (inv.result or {}).get("supportedVersions") if isinstance(inv.result, dict) else None
+    return {
+        "exit_code": inv.exit_code,
+        "stdout": inv.stdout.decode("utf-8", "replace")[:4000],
+        "cni_version": (inv.result or {}).get("cniVersion") if isinstance(inv.result, dict) else None,
+        "supported_versions": [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else None,
+    }
+
+
+def _ask_version(target: Any) -> Any:
+    """Ask the plugin VERSION once, in a sandbox namespace (the controller of an xdist run never collected)."""
+    from .. import netns, versions
+
+    try:
+        with netns.new("report-version") as host:
+            return target.runner(host).invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
+    except Exception:  # noqa: BLE001
+        return None

@@ -1,0 +1,203 @@
+"""The report document (format "cnitest-report/1") and what is derived from it.
+
+A report holds one or more *runs* (one run = one pytest session against one
+plugin; `cnitest report merge` puts several runs in one file). A run keeps the
+raw per-test records; verdicts and the rules x versions matrix are derived from
+them here, so a merged report is always consistent with its tests.
+
+report_schema.json beside this module documents every field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import platform
+from collections.abc import Iterable
+from typing import Any
+
+from .. import versions
+
+FORMAT = "cnitest-report/1"
+
+OUTCOMES: tuple[str, ...] = ("pass", "fail", "warning", "error", "skip", "not-applicable")
+"""Every outcome of a test, in the order counts are shown."""
+
+SHOW = {"pass": "pass", "fail": "fail", "warning": "warning", "error": "error", "skip": "skip", "not-applicable": "n/a"}
+
+_WORST = ("fail", "error", "warning", "pass", "skip", "not-applicable")
+"""Which outcome a matrix cell shows when its tests disagree: the first present here."""
+
+VERDICTS = ("conforms", "does-not-conform", "inconclusive", "not-tested")
+VERDICT_TEXT = {
+    "conforms": "conforms",
+    "does-not-conform": "does not conform",
+    "inconclusive": "inconclusive (harness errors)",
+    "not-tested": "not tested",
+}
+
+ANY_VERSION = "any"
+"""The column of tests that do not run per spec version."""
+
+
+def harness_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("cnitest")
+    except Exception:  # noqa: BLE001 - not installed: running from a checkout
+        return "unknown"
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def environment() -> dict[str, str]:
+    return {"kernel": platform.release(), "machine": platform.machine(), "python": platform.python_version()}
+
+
+def sha256_of(path: str) -> str | None:
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def empty_counts() -> dict[str, int]:
+    return {o: 0 for o in OUTCOMES}
+
+
+def rule_info(rule_id: str) -> dict[str, Any]:
+    """What the catalog says about a rule, as report data; unknown ids are kept, marked."""
+    try:
+        from .. import rules
+
+        r = rules.get(rule_id)
+    except Exception:  # noqa: BLE001 - an id the catalog does not (yet) hold
+        return {"section": "", "level": "MUST", "since": None, "until": None, "text": "(not in the rules catalog)", "notes": ""}
+    return {"section": r.section, "level": r.level, "since": r.since, "until": r.until, "text": r.text, "notes": r.notes}
+
+
+def row_of(test: dict[str, Any]) -> list[tuple[str, str]]:
+    """The matrix rows a test counts in: (group, key) with group rule / profile / other."""
+    if test.get("profile_check"):
+        return [("profile", test["profile_check"])]
+    if test.get("rules"):
+        return [("rule", r) for r in test["rules"]]
+    return [("other", test.get("name") or test["nodeid"])]
+
+
+def version_of(test: dict[str, Any]) -> str:
+    return test.get("version") or ANY_VERSION
+
+
+def _version_sort(v: str) -> tuple[int, ...]:
+    try:
+        return versions.key(v)
+    except ValueError:
+        return (10**6,)
+
+
+def columns(run: dict[str, Any]) -> list[str]:
+    """The version columns of a run: every tested version, then 'any' when some test has no version."""
+    cols = set(run.get("versions") or [])
+    # 'any' only when a version-independent test ran (not only n/a or skipped ones)
+    cols.update(version_of(t) for t in run["tests"] if t.get("version") or t["outcome"] not in ("skip", "not-applicable"))
+    named = sorted((c for c in cols if c != ANY_VERSION), key=_version_sort)
+    return named + ([ANY_VERSION] if ANY_VERSION in cols else [])
+
+
+def worst(counts: dict[str, int]) -> str | None:
+    return next((o for o in _WORST if counts.get(o)), None)
+
+
+def verdict(counts: dict[str, int]) -> str:
+    if counts.get("fail"):
+        return "does-not-conform"
+    if counts.get("error"):
+        return "inconclusive"
+    if counts.get("pass") or counts.get("warning"):
+        return "conforms"
+    return "not-tested"
+
+
+def derive(run: dict[str, Any]) -> dict[str, Any]:
+    """Fill in a run's verdicts, matrix and rules from its tests (in place; returns the run)."""
+    cols = columns(run)
+    per_version = {c: empty_counts() for c in [*cols, ANY_VERSION]}
+    profile_counts = empty_counts()
+    cells: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+    for t in run["tests"]:
+        rows = row_of(t)
+        if rows[0][0] == "rule":
+            per_version[version_of(t)][t["outcome"]] += 1
+        elif rows[0][0] == "profile":
+            profile_counts[t["outcome"]] += 1
+        for row in rows:
+            cells.setdefault(row, {}).setdefault(version_of(t), empty_counts())[t["outcome"]] += 1
+    run["verdicts"] = [
+        {"version": c, "verdict": verdict(per_version[c]), "counts": per_version[c]}
+        for c in cols
+        if c != ANY_VERSION or any(per_version[c][o] for o in ("pass", "fail", "warning", "error"))
+    ]
+    run["profile_checks"] = {"verdict": verdict(profile_counts), "counts": profile_counts}
+    order = {"rule": 0, "profile": 1, "other": 2}
+    catalog_order = _catalog_order()
+    run["matrix"] = [
+        {
+            "group": group,
+            "key": key,
+            "cells": {v: {"outcome": worst(c), "counts": c} for v, c in sorted(by_version.items(), key=lambda kv: cols.index(kv[0]) if kv[0] in cols else len(cols))},
+        }
+        for (group, key), by_version in sorted(cells.items(), key=lambda kv: (order[kv[0][0]], catalog_order.get(kv[0][1], 10**6), kv[0][1]))
+    ]
+    known = dict(run.get("rules") or {})
+    for t in run["tests"]:
+        for r in t.get("rules") or []:
+            if r not in known:
+                known[r] = rule_info(r)
+    run["rules"] = known
+    return run
+
+
+def _catalog_order() -> dict[str, int]:
+    try:
+        from .. import rules
+
+        return {rid: i for i, rid in enumerate(rules.RULES)}
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def overall(run: dict[str, Any]) -> str:
+    """One verdict for a whole run: the worst of its versions."""
+    found = {v["verdict"] for v in run.get("verdicts", [])}
+    for v in ("does-not-conform", "inconclusive", "conforms"):
+        if v in found:
+            return v
+    return "not-tested"
+
+
+def findings(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tests a reader must look at: failures and harness errors first, then warnings."""
+    rank = {"fail": 0, "error": 1, "warning": 2}
+    hits = [t for t in run["tests"] if t["outcome"] in rank]
+    return sorted(hits, key=lambda t: (rank[t["outcome"]], bool(t.get("profile_check")), t["nodeid"]))
+
+
+def document(runs: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A whole report: the format tag, when and by what it was written, its runs."""
+    return {
+        "format": FORMAT,
+        "generated": {"by": "cnitest", "harness_version": harness_version(), "date": now()},
+        "runs": [derive(r) for r in runs],
+    }
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts.get(o, 0)} {SHOW[o]}" for o in OUTCOMES if counts.get(o) or o in ("pass", "fail"))

@@ -1,0 +1,208 @@
+"""The `cnitest` command, and the CI files shipped for plugin authors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnitest import cli, report
+
+from .conftest import require_go
+from .test_report import SUITE
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bridge_conf(tmp: Path, version: str = "1.0.0") -> Path:
+    conf = {
+        "cniVersion": version,
+        "name": "cli-test",
+        "type": "bridge",
+        "bridge": "clibr0",
+        "isGateway": True,
+        "ipam": {"type": "host-local", "subnet": "10.77.0.0/24", "dataDir": str(tmp / "ipam")},
+    }
+    path = tmp / "conf.json"
+    path.write_text(json.dumps(conf))
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cnitest.cli", *args], check=False, capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def test_exec_add_new_netns_shows_result_and_container(tmp_path):
+    plugin = require_go("bridge")
+    proc = run_cli("exec", "ADD", str(plugin), "--config", str(bridge_conf(tmp_path)), "--new-netns")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "exit 0" in out
+    assert "valid: a well-formed 1.0.0 result document" in out
+    assert '"ips"' in out and "10.77.0.2/24" in out
+    container = out.split("container namespace after ADD:", 1)[1]
+    assert "eth0" in container and "10.77.0.2/24" in container
+    assert "vanishes at exit" in out
+
+
+def test_exec_explains_error_codes(tmp_path):
+    plugin = require_go("bridge")
+    conf = bridge_conf(tmp_path)
+    doc = json.loads(conf.read_text())
+    doc["cniVersion"] = "0.0.7"  # a version the plugin does not support: code 1
+    conf.write_text(json.dumps(doc))
+    proc = run_cli("exec", "ADD", str(plugin), "--config", str(conf), "--new-netns")
+    assert proc.returncode == 1
+    assert "error code 1: Incompatible CNI version" in proc.stdout
+
+
+def test_exec_version_needs_no_netns(tmp_path):
+    proc = run_cli("exec", "version", str(require_go("bridge")), "--config", str(bridge_conf(tmp_path)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "supportedVersions" in proc.stdout and "valid: a well-formed" in proc.stdout
+
+
+def test_explain_code_table():
+    assert cli.explain_code(7).startswith("Invalid network config")
+    assert "plugin-specific" in cli.explain_code(123)
+    assert "reserved" in cli.explain_code(42)
+    assert "STATUS" in cli.explain_code(50) and "STATUS" in cli.explain_code(51)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}"], "--netns PATH or --new-netns"),
+        (["exec", "ADD", "/nonexistent/plugin", "--config", "{conf}", "--new-netns"], "no such file"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "/nonexistent.json", "--new-netns"], "--config /nonexistent.json"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--cni-version", "9.9.9"], "unknown"),
+        (["exec", "FROB", "/usr/lib/cni/bridge", "--config", "{conf}"], "invalid choice"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--netns", "/x", "--new-netns"], "not allowed with"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--bogus"], "unrecognized arguments"),
+        (["run", "/nonexistent/plugin"], "no such file"),
+        (["run", "/usr/lib/cni/bridge", "--report", "out.txt"], "extension"),
+        (["report", "merge", "{conf}", "-o", "x.html"], "not a cnitest-report/1 report"),
+        (["report", "merge", "{conf}", "-o", "x.pdf"], "extension"),
+        (["report"], "give a subcommand"),
+        (["nonsense"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2(tmp_path, capsys, args, message):
+    conf = str(bridge_conf(tmp_path))
+    with pytest.raises(SystemExit) as exc:
+        cli.main([a.replace("{conf}", conf) for a in args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "usage: cnitest" in err
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["exec"], ["plugins-dir"], ["report"], ["report", "merge"]])
+def test_help_has_examples(capsys, command):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "example" in out and "usage: cnitest" in out
+
+
+def test_no_command_prints_help(capsys):
+    assert cli.main([]) == 2
+    assert "commands:" in capsys.readouterr().err
+
+
+def test_plugins_dir(capsys):
+    code = cli.main(["plugins-dir"])
+    captured = capsys.readouterr()
+    try:
+        from cnitest.reference_plugins import plugins_dir  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        assert code == 1 and "reference plugins are not available" in captured.err
+        return
+    assert code == 0
+    path = Path(captured.out.strip())
+    assert path.is_dir()
+
+
+def test_run_passes_pytest_options_and_exit_code(tmp_path):
+    require_go("bridge")
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_sample.py").write_text(SUITE)
+    out = tmp_path / "r.json"
+    proc = run_cli(
+        "run", "/usr/lib/cni/bridge", "--report", str(out), "--", str(suite), "--cni-path=/usr/lib/cni", "--cni-version=1.0.0",
+        "-k", "kernel or profile", "-p", "no:cacheprovider", f"--basetemp={tmp_path / 'bt'}", cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = report.load(out)
+    assert [t["outcome"] for t in doc["runs"][0]["tests"]] == ["pass", "pass"]
+    assert "spec 1.0.0" in proc.stdout
+
+
+def test_report_merge(tmp_path):
+    def run(name: str, outcome: str) -> dict:
+        return {
+            "plugin": {"path": f"/x/{name}", "name": name, "sha256": None, "profile": name, "kind": "interface", "version_answer": None},
+            "harness_version": "0", "environment": {"kernel": "6"}, "date": "2026-01-01T00:00:00Z", "duration": 1.0,
+            "options": {"versions": [], "strict": False, "workers": 0}, "versions": ["1.0.0"],
+            "tests": [{"nodeid": f"t.py::t[{name}]", "name": "t", "rules": ["del.idempotent"], "profile_check": None, "version": "1.0.0",
+                       "outcome": outcome, "message": "boom" if outcome == "fail" else None, "reproducer": None, "duration": 0.1}],
+        }
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    report.write(report.document([run("bridge", "pass")]), a)
+    report.write(report.document([run("ptp", "fail")]), b)
+    for ext in ("json", "html", "md"):
+        out = tmp_path / f"all.{ext}"
+        proc = run_cli("report", "merge", str(a), str(b), "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        assert "merged 2 run(s)" in proc.stdout
+    merged = report.load(tmp_path / "all.json")
+    assert [r["plugin"]["name"] for r in merged["runs"]] == ["bridge", "ptp"]
+    assert [r["verdicts"][0]["verdict"] for r in merged["runs"]] == ["conforms", "does-not-conform"]
+    assert "does not conform" in (tmp_path / "all.md").read_text()
+    assert "boom" in (tmp_path / "all.html").read_text()
+
+
+# --- CI files ------------------------------------------------------------------
+
+
+def vendored_schema(name: str) -> dict:
+    """A JSON Schema vendored by check-jsonschema (installed, so nothing is fetched)."""
+    pytest.importorskip("check_jsonschema", reason="check-jsonschema (test extra) is not installed")
+    from importlib import resources
+
+    return json.loads(resources.files("check_jsonschema.builtin_schemas.vendor").joinpath(name).read_text())
+
+
+def load_yaml(path: Path) -> object:
+    yaml = pytest.importorskip("ruamel.yaml", reason="ruamel.yaml comes with check-jsonschema")
+    return yaml.YAML(typ="safe", pure=True).load(path.read_text())
+
+
+@pytest.mark.parametrize(
+    "path, schema",
+    [(ROOT / ".github/workflows/tests.yml", "github-workflows.json"), (ROOT / "action.yml", "github-actions.json")],
+)
+def test_ci_files_match_published_schemas(path, schema):
+    from jsonschema import Draft7Validator
+
+    doc = load_yaml(path)
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft7Validator(vendored_schema(schema)).iter_errors(doc)]
+    assert not errors, errors
+
+
+def test_action_inputs_and_steps():
+    doc = load_yaml(ROOT / "action.yml")
+    assert isinstance(doc, dict)
+    assert set(doc["inputs"]) >= {"plugin", "cni-path", "config", "versions", "strict"}
+    assert doc["runs"]["using"] == "composite"
+    text = (ROOT / "action.yml").read_text()
+    assert "actions/upload-artifact@" in text and "cnitest-report.html" in text and "cnitest-report.json" in text
+    workflow = load_yaml(ROOT / ".github/workflows/tests.yml")
+    assert isinstance(workflow, dict)
+    steps = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["tests"]["steps"])
+    assert "containernetworking-plugins" in steps and "scripts/test" in steps and "sudo" in steps
