@@ -128,3 +128,38 @@ PROFILES: dict[str, Profile] = {
 def for_plugin(plugin_name: str) -> Profile | None:
     """The built-in profile for a plugin binary's file name, if there is one."""
     return PROFILES.get(plugin_name)
+
+
+# --- what each profile's config promises the kernel holds --------------------------
+
+EXPECTATIONS: dict[str, dict[str, str]] = {
+    "bridge": {
+        "bridge.exists": "the bridge named in the config exists in the host namespace and is up",
+        "bridge.gateway-address": "with isGateway the bridge holds the gateway address of each reported IP",
+        "bridge.host-veth-enslaved": "the host end of the container's veth is a port of the bridge; after DEL it is gone",
+        "bridge.container-mtu": "with mtu set, the container interface (and its host peer) has that MTU",
+    },
+    "ptp": {
+        "ptp.host-veth-gateway": "the host end of the veth holds the gateway address; after DEL it is gone",
+        "ptp.host-route": "the host namespace routes each container address to the host veth; after DEL the route is gone",
+    },
+    "macvlan": {"macvlan.mode": "the container interface is a macvlan in the configured mode"},
+    "loopback": {"loopback.up": "lo is up with 127.0.0.1/8 (and ::1 where IPv6 is on); after DEL it is down"},
+    "tuning": {
+        "tuning.mtu": "the container interface has the configured MTU; after DEL the original MTU is back",
+        "tuning.sysctl": "the configured sysctls have the configured values in the container (Go tuning documents no restore on DEL)",
+    },
+    "bandwidth": {"bandwidth.qdiscs": "a tbf qdisc shapes the host veth (ingress) and an ifb device with a tbf qdisc (egress); after DEL the ifb is gone"},
+    "portmap": {"portmap.dnat": "the host namespace's nat table DNATs each hostPort to the container address and port; after DEL the rules are gone"},
+    "host-local": {"ipam.addresses-configured": "the addresses handed out lie in the configured subnets and are not the gateway; after DEL the reservation is gone"},
+    "static": {"ipam.addresses-configured": "the addresses handed out are exactly the configured ones"},
+}
+"""profile name -> {effect id: what the profile's config makes the kernel (or IPAM state) hold}.
+
+Checked by suites/test_profile_expectations.py after ADD and after DEL, and reported as
+profile checks (cni_profile_check), apart from spec rules."""
+
+
+def expectations(profile_name: str) -> dict[str, str]:
+    """The kernel effects the built-in profile `profile_name` promises (empty when none)."""
+    return dict(EXPECTATIONS.get(profile_name, {}))

@@ -1,0 +1,214 @@
+"""GC and STATUS (spec 1.1.0).
+
+GC is judged by its effect, not by its exit code: two attachments are added,
+GC is told only one of them is still valid, and afterwards the valid one's
+resources (its IP reservation, and CHECK still passing) are untouched while the
+stale one's reservation is gone. Reservations are read from a host-local style
+dataDir when the config has one; otherwise CHECK of the stale attachment must
+fail. The request carries both cni.dev/valid-attachments and the spec-v1.1.0
+tag's cni.dev/attachments, as libcni does.
+
+Go plugins 1.1.1 speak at most 1.0.0, so all of this runs only against 1.1.0 plugins.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from cnitest import dataplane
+
+pytestmark = pytest.mark.cni_versions(min="1.1.0")
+
+
+def _gc_conf(conf: dict[str, Any], valid: list[tuple[str, str]], legacy_key: bool = True) -> dict[str, Any]:
+    out = copy.deepcopy(conf)
+    out.pop("prevResult", None)
+    attachments = [{"containerID": c, "ifname": i} for c, i in valid]
+    out["cni.dev/valid-attachments"] = attachments
+    if legacy_key:
+        out["cni.dev/attachments"] = attachments
+    return out
+
+
+def _gc(cni, conf, valid, legacy_key=True, env=None):
+    return cni.invoke("GC", _gc_conf(conf, valid, legacy_key), None, None, None, env=env)
+
+
+class Two:
+    """Two attachments of one network: a (stays valid) and b (goes stale)."""
+
+    def __init__(self, cni, conf, ns_a, ns_b, ifname, cid):
+        self.cni, self.conf, self.ifname = cni, conf, ifname
+        self.a, self.b = (cid + "-a", ns_a), (cid + "-b", ns_b)
+        self.results: dict[str, dict[str, Any]] = {}
+        for cid_, ns in (self.a, self.b):
+            add = cni.invoke("ADD", conf, ns, ifname, cid_)
+            assert add.succeeded and add.result, f"ADD must succeed before GC can be judged:\n{add.describe()}"
+            self.results[cid_] = add.result
+
+    def ips(self, which) -> list[str]:
+        return [str(ip) for ip in _plain_ips(self.results[which[0]])]
+
+    def reserved(self) -> dict[str, str] | None:
+        ipam = self.conf.get("ipam") or {}
+        if "dataDir" not in ipam:
+            return None
+        return dataplane.reservations(ipam["dataDir"], self.conf["name"])
+
+    def check(self, which):
+        cid, ns = which
+        return self.cni.invoke("CHECK", {**self.conf, "prevResult": self.results[cid]}, ns, self.ifname, cid)
+
+    def cleanup(self):
+        for cid, ns in (self.a, self.b):
+            self.cni.invoke("DEL", {**self.conf, "prevResult": self.results.get(cid)} if cid in self.results else self.conf, ns, self.ifname, cid)
+
+
+def _plain_ips(result: dict[str, Any]) -> list[str]:
+    import ipaddress
+
+    from cnitest import checks
+
+    return [str(ipaddress.ip_interface(ip.address).ip) for ip in checks.normalize(result).ips]
+
+
+@pytest.fixture
+def two(cni, cni_target, netconf_factory, cni_version, container_ns, netns_factory, cni_ifname, cni_container_id):
+    if cni_target.profile.kind == "chained":
+        pytest.skip("GC of attachments is judged on interface and IPAM plugins")
+    conf = netconf_factory(cni_version)
+    pair = Two(cni, conf, container_ns, netns_factory("container-b"), cni_ifname, cni_container_id)
+    yield pair
+    pair.cleanup()
+
+
+@pytest.mark.cni_rule("gc.succeeds")
+def test_gc_succeeds(cni, netconf_factory, cni_version, cni_container_id, cni_ifname):
+    gc = _gc(cni, netconf_factory(cni_version, prev_result=False), [(cni_container_id, cni_ifname)])
+    assert gc.exit_code == 0 and not gc.problems, f"GC with a list of valid attachments should complete with exit 0:\n{gc.describe()}"
+
+
+@pytest.mark.cni_rule("gc.output.empty")
+def test_gc_prints_nothing(cni, netconf_factory, cni_version, cni_container_id, cni_ifname):
+    gc = _gc(cni, netconf_factory(cni_version, prev_result=False), [(cni_container_id, cni_ifname)])
+    if gc.exit_code != 0:
+        pytest.skip("GC failed (judged by gc.succeeds)")
+    assert not gc.stdout.strip(), f"a successful GC should print nothing on stdout:\n{gc.describe()}"
+
+
+@pytest.mark.cni_rule("gc.env.minimal")
+def test_gc_minimal_environment(cni, netconf_factory, cni_version):
+    gc = _gc(cni, netconf_factory(cni_version, prev_result=False), [], env={"CNI_ARGS": None})
+    extra = sorted(k for k in gc.env if k.startswith("CNI_") and k not in ("CNI_COMMAND", "CNI_PATH"))
+    assert not extra, f"harness error: GC sent with {extra}"
+    assert gc.exit_code == 0 and not gc.problems, (
+        f"GC needs only CNI_COMMAND and CNI_PATH (no container id, netns or ifname); with just those it failed:\n{gc.describe()}"
+    )
+
+
+@pytest.mark.cni_rule("gc.keeps-valid")
+def test_gc_keeps_valid_attachments(two):
+    before = two.reserved()
+    gc = _gc(two.cni, two.conf, [(two.a[0], two.ifname)])
+    assert gc.exit_code == 0, f"GC failed, so what it keeps cannot be judged:\n{gc.describe()}"
+    problems = []
+    after = two.reserved()
+    if before is not None and after is not None:
+        for ip in two.ips(two.a):
+            if ip in before and ip not in after:
+                problems.append(f"the reservation of {ip} (valid attachment {two.a[0]}/{two.ifname}) is gone")
+    chk = two.check(two.a)
+    if chk.exit_code != 0:
+        problems.append(f"CHECK of the valid attachment fails after GC:\n{chk.describe()}")
+    assert not problems, "GC must leave the resources of every listed attachment in place:\n- " + "\n- ".join(problems)
+
+
+@pytest.mark.cni_rule("gc.releases-stale")
+def test_gc_releases_stale_attachments(two):
+    before = two.reserved()
+    gc = _gc(two.cni, two.conf, [(two.a[0], two.ifname)])
+    assert gc.exit_code == 0, f"GC failed, so what it releases cannot be judged:\n{gc.describe()}"
+    after = two.reserved()
+    if before is not None and after is not None:
+        stale = [ip for ip in two.ips(two.b) if ip in before]
+        assert stale, f"harness error: the stale attachment's addresses {two.ips(two.b)} were never seen reserved in {before}"
+        left = [ip for ip in stale if ip in after]
+        assert not left, (
+            f"GC was told only {two.a[0]}/{two.ifname} is valid; it should release the reservation of the stale attachment "
+            f"{two.b[0]}/{two.ifname}, but {left} are still reserved (an exit 0 alone proves nothing)"
+        )
+    else:
+        chk = two.check(two.b)
+        assert chk.exit_code != 0, (
+            "GC should release the stale attachment's resources; CHECK of it still succeeds afterwards, so its "
+            f"reservation survived:\n{chk.describe()}"
+        )
+
+
+@pytest.mark.cni_rule("gc.input.valid-attachments")
+def test_gc_reads_valid_attachments_key(two):
+    """Only the HEAD key is sent, listing both: a plugin that reads it keeps both."""
+    before = two.reserved()
+    gc = _gc(two.cni, two.conf, [(two.a[0], two.ifname), (two.b[0], two.ifname)], legacy_key=False)
+    assert gc.exit_code == 0, f"GC failed:\n{gc.describe()}"
+    problems = []
+    after = two.reserved()
+    for which in (two.a, two.b):
+        if before is not None and after is not None:
+            gone = [ip for ip in two.ips(which) if ip in before and ip not in after]
+            if gone:
+                problems.append(f"{which[0]}: reservation(s) {gone} released")
+        chk = two.check(which)
+        if chk.exit_code != 0:
+            problems.append(f"{which[0]}: CHECK fails after GC: {chk.error}")
+    assert not problems, (
+        "both attachments were listed under cni.dev/valid-attachments (only that key was sent); the plugin should "
+        "read it and keep them:\n- " + "\n- ".join(problems)
+    )
+
+
+@pytest.mark.cni_rule("status.ready-succeeds")
+def test_status_succeeds_when_ready(cni, netconf_factory, cni_version):
+    st = cni.invoke("STATUS", netconf_factory(cni_version, prev_result=False), None, None, None)
+    assert st.exit_code == 0 and not st.problems, f"STATUS must exit 0 when the plugin can serve ADD (a fresh network):\n{st.describe()}"
+
+
+@pytest.mark.cni_rule("status.env.minimal")
+def test_status_minimal_environment(cni, netconf_factory, cni_version):
+    st = cni.invoke("STATUS", netconf_factory(cni_version, prev_result=False), None, None, None, env={"CNI_ARGS": None})
+    assert st.exit_code == 0 and not st.problems, (
+        f"STATUS needs no CNI_CONTAINERID, CNI_NETNS or CNI_IFNAME; without them it failed:\n{st.describe()}"
+    )
+
+
+@pytest.mark.cni_rule("status.not-relied-upon")
+def test_operations_without_status(cni, netconf, cni_target, container_ns, cni_ifname, cni_container_id):
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+    assert add.succeeded, f"ADD must work without a prior STATUS:\n{add.describe()}"
+    chk = cni.invoke("CHECK", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
+    rm = cni.invoke("DEL", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
+    assert chk.exit_code == 0, f"CHECK must work without a prior STATUS:\n{chk.describe()}"
+    assert rm.exit_code == 0, f"DEL must work without a prior STATUS:\n{rm.describe()}"
+
+
+@pytest.mark.cni_rule("status.exhausted-fails")
+def test_status_fails_when_pool_exhausted(cni, cni_target, netconf_factory, cni_version, container_ns, cni_ifname, cni_container_id):
+    conf = netconf_factory(cni_version, prev_result=False)
+    ipam = conf.get("ipam")
+    if not isinstance(ipam, dict) or not isinstance(ipam.get("ranges"), list) or cni_target.profile.kind == "chained":
+        pytest.skip("the pool is made small through a host-local style 'ranges' section")
+    ipam["ranges"] = [[{"subnet": "10.88.7.0/30"}]]  # one usable address: .1 is the gateway, .2 the last free one
+    ipam["routes"] = []
+    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+    assert add.succeeded, f"ADD of the single address in a /30 must succeed:\n{add.describe()}"
+    try:
+        st = cni.invoke("STATUS", conf, None, None, None)
+        assert st.exit_code not in (0, None), (
+            f"the only address of the pool 10.88.7.0/30 is taken, so the plugin cannot serve another ADD; STATUS should fail "
+            f"(code 50), but:\n{st.describe()}"
+        )
+    finally:
+        cni.invoke("DEL", {**conf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)

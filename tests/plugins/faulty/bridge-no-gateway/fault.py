@@ -1,0 +1,12 @@
+"""bridge that ignores isGateway: the gateway address never stays on the bridge (profile check bridge.gateway-address)."""
+
+import json
+import subprocess
+
+
+def after(env, stdin, code, stdout):
+    if env.get("CNI_COMMAND") != "ADD" or code != 0:
+        return code, stdout
+    bridge = json.loads(stdin).get("bridge", "cni0")
+    subprocess.run(["ip", "-4", "addr", "flush", "dev", bridge], check=False)
+    return code, stdout

@@ -1,0 +1,13 @@
+"""host-local whose allocation state is private to each container: concurrent (indeed all) ADDs get the same
+address, as if shared state were not locked (lifecycle.concurrent-containers)."""
+
+import json
+
+
+def before(env, stdin):
+    conf = json.loads(stdin)
+    ipam = conf.get("ipam") or {}
+    if "dataDir" in ipam:
+        ipam["dataDir"] = ipam["dataDir"] + "/" + env.get("CNI_CONTAINERID", "none")
+        stdin = json.dumps(conf).encode()
+    return env, stdin
