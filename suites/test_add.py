@@ -1,0 +1,102 @@
+"""ADD: the container interface it creates, and when it must refuse.
+
+Every namespace comes from the fixtures; perturbations (a pre-existing eth0)
+are made with pyroute2 inside the container namespace only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cnitest import checks
+
+SQUATTER_ADDRESS = ("192.0.2.77", 24)  # TEST-NET-1: never handed out by a profile
+
+
+def _make_squatter(ifname):
+    """A veth pair inside the container whose one end is called `ifname`, up, with an address
+    (this kernel cannot make dummy links)."""
+
+    def make(ipr):
+        ipr.link("add", ifname=ifname, kind="veth", peer="cnitestsq0")
+        index = ipr.link_lookup(ifname=ifname)[0]
+        ipr.link("set", index=index, state="up")
+        ipr.addr("add", index=index, address=SQUATTER_ADDRESS[0], prefixlen=SQUATTER_ADDRESS[1])
+
+    return make
+
+
+def _state_of(snap, ifname):
+    link = snap.link(ifname)
+    if link is None:
+        return None
+    return {"index": link.index, "mac": link.mac, "up": link.up, "addresses": sorted(a.cidr for a in snap.addresses_of(ifname) if not a.address.startswith("fe80"))}
+
+
+@pytest.mark.cni_rule("add.ifname-exists-fails")
+def test_add_fails_when_ifname_exists(cni, netconf, container_ns, cni_ifname, cni_container_id):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
+    container_ns.iproute(_make_squatter(cni_ifname))
+    before = _state_of(container_ns.snapshot(), cni_ifname)
+    inv = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+    after_snap = container_ns.snapshot()
+    after = _state_of(after_snap, cni_ifname)
+    assert inv.exit_code not in (0, None), (
+        f"{cni_ifname} already exists in the container, so the spec expects ADD to fail; it succeeded:\n{inv.describe()}\ncontainer:\n{after_snap.describe()}"
+    )
+    assert after == before, (
+        f"ADD failed as it should, but it must leave the existing {cni_ifname} alone; it was {before}, now {after}:\n{inv.describe()}\ncontainer:\n{after_snap.describe()}"
+    )
+
+
+@pytest.mark.cni_rule("add.creates-ifname")
+def test_add_creates_cni_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id):
+    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    snap = container_ns.snapshot()
+    link = snap.link(cni_ifname)
+    assert link is not None, f"after ADD an interface named CNI_IFNAME={cni_ifname} should exist in the container:\ncontainer:\n{snap.describe()}\n{add.describe()}"
+    # Not spelled out by the rule, but an attachment handed to a container is one it can use:
+    # every Go interface plugin brings it up, and a down interface carries no traffic.
+    assert link.up, f"{cni_ifname} exists after ADD but is down:\ncontainer:\n{snap.describe()}"
+    wrong = checks.interface_mismatches(add.result, snap, container_ns.path)
+    assert not wrong, "the result's container interfaces should exist, up, with the reported MAC:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}\n{add.describe()}"
+
+
+@pytest.mark.cni_rule("env.ifname.honored")
+def test_add_honours_cni_ifname(cni, netconf, container_ns, cni_container_id, cni_ifname):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
+    ifname = "net1"
+    inv = cni.invoke("ADD", netconf, container_ns, ifname, cni_container_id)
+    snap = container_ns.snapshot()
+    if inv.exit_code != 0:
+        return  # refusing a name is allowed ("if it cannot use that name it fails")
+    names = [link.name for link in snap.links if link.name != "lo"]
+    assert snap.link(ifname) is not None, f"ADD with CNI_IFNAME={ifname} succeeded, so the container interface must be called {ifname}; the container has {names}:\n{inv.describe()}"
+    listed = [i.get("name") for i in (inv.result or {}).get("interfaces") or [] if isinstance(i, dict) and i.get("sandbox")]
+    strays = [n for n in listed if n != ifname]
+    assert not strays, f"the result names container interface(s) {strays}, but CNI_IFNAME was {ifname}:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("add.same-container-other-ifname")
+def test_same_container_twice_with_another_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_target):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
+    first = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "the first ADD")
+    other = "net1" if cni_ifname != "net1" else "net2"
+    second = cni.invoke("ADD", netconf, container_ns, other, cni_container_id)
+    assert second.succeeded, f"the same container may join the network again under another CNI_IFNAME ({other}); the second ADD failed:\n{second.describe()}"
+    shared = set(checks.addresses_of(first.result)) & set(checks.addresses_of(second.result))
+    assert not shared, f"the two attachments ({cni_ifname}, {other}) got the same address(es) {sorted(shared)}:\n{first.describe()}\n{second.describe()}"
+    if cni_target.profile.kind == "interface":
+        snap = container_ns.snapshot()
+        missing = [n for n in (cni_ifname, other) if snap.link(n) is None]
+        assert not missing, f"after both ADDs the container should hold {cni_ifname} and {other}; missing {missing}:\ncontainer:\n{snap.describe()}"
+
+
+@pytest.mark.cni_rule("add.netns.nonexistent-fails")
+def test_add_fails_for_a_missing_netns(cni, netconf, tmp_path, cni_ifname, cni_container_id):
+    missing = str(tmp_path / "no-such-netns")
+    inv = cni.invoke("ADD", netconf, missing, cni_ifname, cni_container_id)
+    assert inv.failed_cleanly, f"CNI_NETNS={missing} does not exist, so ADD should fail with an error object:\n{inv.describe()}"

@@ -1,0 +1,141 @@
+"""CHECK (spec 0.4.0 on): succeeds right after ADD, fails once the attachment
+is broken, reads prevResult, and is refused below 0.4.0.
+
+Every CHECK carries the ADD result as prevResult, as a runtime would
+(lifecycle.check-only-after-add). Breakage is made with pyroute2 inside the
+container namespace only.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+
+import pytest
+
+from cnitest import checks
+
+
+@pytest.fixture
+def add(cni, netconf, container_ns, cni_ifname, cni_container_id):
+    """A successful ADD in a fresh container namespace (the test's precondition)."""
+    return checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+
+
+@pytest.fixture
+def check(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+    """CHECK(prev_result) for this test's attachment."""
+
+    def run(prev_result):
+        return cni.invoke("CHECK", checks.with_prev_result(netconf, prev_result, cni_version), container_ns, cni_ifname, cni_container_id)
+
+    return run
+
+
+def _check_fails(inv, why, *context):
+    assert inv.exit_code not in (0, None), f"{why}, so CHECK should fail; it succeeded:\n{inv.describe()}" + "".join(f"\n{c}" for c in context)
+
+
+@pytest.mark.cni_rule("check.after-add-succeeds")
+def test_check_succeeds_right_after_add(add, check):
+    inv = check(add.result)
+    assert inv.exit_code == 0 and not inv.problems, f"CHECK right after ADD, with its result as prevResult, must succeed:\n{inv.describe()}\n{add.describe()}"
+
+
+@pytest.mark.cni_rule("check.output.empty")
+def test_successful_check_prints_nothing(add, check):
+    inv = check(add.result)
+    if inv.exit_code != 0:
+        pytest.skip("CHECK after ADD failed (judged by check.after-add-succeeds)")
+    assert not inv.stdout.strip(), f"a successful CHECK prints nothing on stdout:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("check.tolerates-later-changes")
+def test_check_tolerates_an_extra_route(add, check, container_ns, cni_ifname):
+    # What a later chained plugin might do: one more route in the container, via CNI_IFNAME.
+    def extra_route(ipr):
+        ipr.route("add", dst="198.51.100.0/24", oif=ipr.link_lookup(ifname=cni_ifname)[0])
+
+    container_ns.iproute(extra_route)
+    inv = check(add.result)
+    assert inv.exit_code == 0 and not inv.problems, (
+        f"after a later plugin added a route (198.51.100.0/24 dev {cni_ifname}) CHECK must still succeed:\n{inv.describe()}\ncontainer:\n{container_ns.snapshot().describe()}"
+    )
+
+
+@pytest.mark.cni_rule("check.detects-missing-interface")
+def test_check_fails_without_the_interface(add, check, container_ns, cni_ifname):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
+    container_ns.iproute(lambda ipr: ipr.link("del", index=ipr.link_lookup(ifname=cni_ifname)[0]))
+    _check_fails(check(add.result), f"the container interface {cni_ifname} was deleted", f"container:\n{container_ns.snapshot().describe()}")
+
+
+@pytest.mark.cni_rule("check.detects-missing-address")
+def test_check_fails_without_an_address(add, check, container_ns, cni_ifname):
+    snap = container_ns.snapshot()
+    gone = next((a for a in snap.addresses_of(cni_ifname) if a.cidr in {ip.address for ip in checks.normalize(add.result).ips}), None)
+    if gone is None:
+        pytest.skip(f"ADD put none of its reported addresses on {cni_ifname}, so there is none to remove")
+    container_ns.iproute(lambda ipr: ipr.addr("del", index=gone.index, address=gone.address, prefixlen=gone.prefixlen))
+    _check_fails(check(add.result), f"the address {gone.cidr} was removed from {cni_ifname}", f"container:\n{container_ns.snapshot().describe()}")
+
+
+@pytest.mark.cni_rule("check.detects-missing-route")
+def test_check_fails_without_a_route(add, check, container_ns):
+    snap = container_ns.snapshot()
+    routes = [r for r in checks.normalize(add.result).routes if checks.is_cidr(r.get("dst"))]
+    route = next((r for r in routes if snap.has_route(r["dst"], r.get("gw"))), None)
+    if route is None:
+        pytest.skip("the result reports no route that ADD installed, so there is none to remove")
+    want = ipaddress.ip_network(route["dst"], strict=False)
+    victims = [r for r in snap.routes if ipaddress.ip_network(r.dst, strict=False) == want]
+
+    def remove(ipr):
+        for r in victims:
+            ipr.route("del", dst=str(want), table=r.table, gateway=r.gateway, oif=r.oif, family=r.family)
+
+    container_ns.iproute(remove)
+    _check_fails(check(add.result), f"the route {route['dst']} from the result was removed", f"container:\n{container_ns.snapshot().describe()}")
+
+
+@pytest.mark.cni_rule("check.prevresult-mismatch-fails")
+def test_check_compares_with_prev_result(add, check, container_ns, cni_ifname):
+    """A prevResult naming another address than the one configured: CHECK must notice."""
+    prev = copy.deepcopy(add.result)
+    changed = None
+    for ip in prev.get("ips") or []:
+        if isinstance(ip, dict) and checks.is_cidr(ip.get("address")):
+            iface = ipaddress.ip_interface(ip["address"])
+            taken = {a.address for a in container_ns.snapshot().addresses}
+            other = next(str(h) for h in iface.network.hosts() if str(h) not in taken and str(h) != ip.get("gateway") and h != iface.ip)
+            changed = (ip["address"], f"{other}/{iface.network.prefixlen}")
+            ip["address"] = changed[1]
+            break
+    if changed is None:
+        pytest.skip("the result has no address to alter")
+    _check_fails(check(prev), f"prevResult says {cni_ifname} has {changed[1]} but it really has {changed[0]}")
+
+
+@pytest.mark.cni_rule("check.detects-missing-reservation")
+def test_check_fails_after_the_reservation_is_gone(cni, add, check, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+    held = checks.host_local_reservations(netconf)
+    if held is not None and not set(checks.addresses_of(add.result)) & set(held):
+        pytest.skip("host-local recorded no reservation for the ADD's addresses")
+    if (checks.ipam_section(netconf) or {}).get("type") == "static":
+        pytest.skip("static IPAM takes its addresses from the config and reserves nothing, so there is no reservation to lose")
+    rm = cni.invoke("DEL", checks.with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id)
+    checks.require_success(rm, "DEL")
+    _check_fails(check(add.result), "DEL released the reservation behind prevResult")
+
+
+@pytest.mark.cni_rule("check.old-version-rejected")
+def test_check_refused_below_0_4_0(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+    """CHECK does not exist below 0.4.0: a config at cni_version (< 0.4.0) must not be CHECKed."""
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+    conf = checks.with_prev_result(netconf, add.result if add.succeeded else None, cni_version)
+    inv = cni.invoke("CHECK", conf, container_ns, cni_ifname, cni_container_id)
+    assert inv.exit_code not in (0, None), (
+        f"the config's cniVersion is {cni_version}, below 0.4.0 where CHECK was introduced, so CHECK should be refused "
+        f"(Go answers code 1, 'config version does not allow CHECK'); it succeeded:\n{inv.describe()}"
+    )

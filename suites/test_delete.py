@@ -1,0 +1,173 @@
+"""DEL: succeeds whatever is already gone, and removes what ADD made.
+
+Every DEL passes the ADD result as prevResult where the version has it, as a
+runtime would, unless the test is about prevResult itself.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cnitest import checks
+
+
+@pytest.fixture
+def add(cni, netconf, container_ns, cni_ifname, cni_container_id):
+    """A successful ADD in a fresh container namespace (the test's precondition)."""
+    return checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+
+
+@pytest.fixture
+def delete(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+    """DEL for this test's attachment; `netns` may be a stale path string or None."""
+
+    def run(prev_result=None, netns=container_ns, conf=None, **kw):
+        return cni.invoke("DEL", checks.with_prev_result(conf or netconf, prev_result, cni_version), netns, cni_ifname, cni_container_id, **kw)
+
+    return run
+
+
+def _ok(inv):
+    return inv.exit_code == 0 and not inv.problems
+
+
+def _twice(add, delete):
+    first = delete(add.result)
+    assert _ok(first), f"the first DEL after ADD failed:\n{first.describe()}"
+    second = delete(add.result)
+    assert _ok(second), f"DEL repeated for the same (CNI_CONTAINERID, CNI_IFNAME) must succeed again; the second one failed:\n{second.describe()}"
+
+
+@pytest.mark.cni_rule("del.idempotent")
+def test_del_twice(add, delete):
+    _twice(add, delete)
+
+
+@pytest.mark.cni_versions(max="0.4.0")
+@pytest.mark.cni_rule("del.tolerates-missing")
+def test_del_twice_before_1_0_0(add, delete):
+    """Before 1.0.0 a repeated DEL is the case 'everything is already gone' of del.tolerates-missing."""
+    _twice(add, delete)
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("del.tolerates-missing")
+def test_del_after_the_interface_was_removed(add, delete, container_ns, cni_ifname):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
+    container_ns.iproute(lambda ipr: ipr.link("del", index=ipr.link_lookup(ifname=cni_ifname)[0]))
+    inv = delete(add.result)
+    assert _ok(inv), f"{cni_ifname} was removed out of band before DEL; DEL should still succeed:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("del.without-add")
+def test_del_without_add(delete):
+    inv = delete(None)
+    assert _ok(inv), f"DEL for an attachment that was never added must succeed:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("del.netns-gone")
+def test_del_after_the_netns_is_gone(cni, netconf, container_ns, cni_ifname, cni_container_id, delete):
+    stale = checks.stale_netns_path(container_ns)
+    try:
+        add = checks.require_success(cni.invoke("ADD", netconf, stale, cni_ifname, cni_container_id), "ADD")
+    finally:
+        checks.close_alias(stale)
+    container_ns.close()  # the namespace is destroyed; `stale` now names nothing
+    held = checks.host_local_reservations(netconf)
+    inv = delete(add.result, netns=stale)
+    assert _ok(inv), f"the container namespace {stale} was deleted before DEL; DEL should still succeed:\n{inv.describe()}"
+    if held:
+        left = checks.host_local_reservations(netconf)
+        kept = sorted(a for a in checks.addresses_of(add.result) if a in (left or {}))
+        assert not kept, f"DEL with the namespace gone should still release the addresses; still reserved: {kept}:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("del.netns-empty")
+def test_del_with_empty_netns(add, delete):
+    inv = delete(add.result, netns=None, env={"CNI_NETNS": ""})
+    assert _ok(inv), f"DEL with an empty CNI_NETNS should clean up what it can and succeed:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("del.prevresult-absent")
+@pytest.mark.parametrize("prev", ["missing", "empty"])
+def test_del_without_prev_result(add, delete, netconf, prev):
+    conf = dict(netconf)
+    conf.pop("prevResult", None)  # a chained plugin's netconf carries the base result
+    if prev == "empty":
+        conf["prevResult"] = {}
+    inv = delete(None, conf=conf)
+    assert _ok(inv), f"DEL with {prev} prevResult should clean up and succeed:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("chain.prevresult.del-accepted")
+def test_del_with_the_add_result_as_prev_result(add, delete):
+    inv = delete(add.result)
+    assert _ok(inv), f"DEL carrying the ADD result as prevResult should succeed:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("del.removes-interface")
+def test_del_removes_the_interface(add, delete, container_ns, cni_ifname):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
+    if container_ns.snapshot().link(cni_ifname) is None:
+        pytest.skip(f"ADD made no {cni_ifname} (judged by add.creates-ifname)")
+    checks.require_success(delete(add.result), "DEL")
+    snap = container_ns.snapshot()
+    assert snap.link(cni_ifname) is None, f"after DEL {cni_ifname} should be gone from the container:\n{snap.describe()}"
+
+
+@pytest.mark.cni_rule("del.removes-host-resources")
+def test_del_removes_host_links(cni, netconf, host_ns, container_ns, cni_ifname, cni_container_id, delete):
+    before = {link.name for link in host_ns.snapshot().links}
+    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    made = host_ns.snapshot()
+    # A bridge (or vrf) is shared by every attachment of the network, not made for this one:
+    # Go bridge keeps it after DEL on purpose. Only per-attachment links must go.
+    own = {link.name for link in made.links if link.name not in before and link.kind not in ("bridge", "vrf")}
+    if not own:
+        pytest.skip("ADD made no per-attachment link in the host namespace")
+    checks.require_success(delete(add.result), "DEL")
+    left = sorted(own & {link.name for link in host_ns.snapshot().links})
+    assert not left, f"after DEL the host-side links ADD made for the attachment should be gone; left: {left}\nhost:\n{host_ns.snapshot().describe()}"
+
+
+@pytest.mark.cni_rule("del.releases-ipam")
+def test_del_releases_the_address(cni, netconf, container_ns, netns_factory, cni_ifname, cni_container_id, delete):
+    """With the pool shrunk to one address, another container can only get it after DEL."""
+    conf = dict(netconf)
+    conf["ipam"] = dict(conf.get("ipam") or {})
+    pool = checks.single_address_pool(conf)
+    if pool is None:
+        pytest.skip("the config has no ipam.ranges to shrink to one address")
+    add = checks.require_success(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), "ADD with a one-address pool")
+    checks.require_success(delete(add.result, conf=conf), "DEL")
+    other_ns = netns_factory("other-container")
+    again = cni.invoke("ADD", conf, other_ns, cni_ifname, cni_container_id + "-b")
+    assert again.succeeded, (
+        f"the pool holds only {pool}; after DEL released it an ADD for another container should get it, but failed:\n{again.describe()}"
+    )
+    assert sorted(checks.addresses_of(again.result)) == sorted(pool), f"expected {pool} to be handed out again:\n{again.describe()}"
+
+
+@pytest.mark.cni_rule("del.scoped-to-attachment")
+def test_del_leaves_other_attachments(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_target, cni_version):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; a second attachment would configure the same interface")
+    first = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    other = "net1" if cni_ifname != "net1" else "net2"
+    second = cni.invoke("ADD", netconf, container_ns, other, cni_container_id)
+    if not second.succeeded:
+        pytest.skip(f"a second attachment ({other}) could not be made (judged by add.same-container-other-ifname)")
+    rm = cni.invoke("DEL", checks.with_prev_result(netconf, second.result, cni_version), container_ns, other, cni_container_id)
+    checks.require_success(rm, f"DEL of {other}")
+    wrong = []
+    if cni_target.profile.kind == "interface":
+        snap = container_ns.snapshot()
+        wrong = checks.interface_mismatches(first.result, snap, container_ns.path) + checks.address_mismatches(first.result, snap, cni_ifname, container_ns.path)
+        if snap.link(cni_ifname) is None:
+            wrong.append(f"{cni_ifname} is gone")
+    held = checks.host_local_reservations(netconf)
+    if held is not None:
+        wrong += [f"{a} ({cni_ifname}'s address) is no longer reserved" for a in checks.addresses_of(first.result) if a not in held]
+    assert not wrong, f"DEL of {other} should leave the {cni_ifname} attachment of the same container intact:" + checks.listing(wrong) + f"\n{rm.describe()}"

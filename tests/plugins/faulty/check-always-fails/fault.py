@@ -1,0 +1,15 @@
+"""CHECK always fails."""
+
+import json  # noqa: F401
+import os  # noqa: F401
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import lifecycle_faults as lf
+
+
+def after(env, stdin, code, stdout):
+    if lf.verb(env) == "CHECK":
+        return lf.error("something is wrong")
+    return code, stdout

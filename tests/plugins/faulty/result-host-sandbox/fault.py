@@ -1,0 +1,15 @@
+"""ADD result gives host-side interfaces a sandbox."""
+
+import json  # noqa: F401
+import os  # noqa: F401
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import lifecycle_faults as lf
+
+
+def after(env, stdin, code, stdout):
+    if lf.verb(env) != "ADD":
+        return code, stdout
+    return lf.edit_result(code, stdout, lambda r: [i.update(sandbox=env["CNI_NETNS"]) for i in r.get("interfaces") or []] and None)
