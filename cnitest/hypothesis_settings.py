@@ -12,7 +12,7 @@ globally, so other hypothesis tests in the same session keep their own.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 PROFILES = {"ci": "cnitest-ci", "thorough": "cnitest-thorough"}
 DEFAULT = "ci"
@@ -25,6 +25,7 @@ settings.register_profile(
     deadline=None,
     database=None,
     print_blob=False,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),  # no "explain": it replays plugin calls
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 settings.register_profile(

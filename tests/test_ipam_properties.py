@@ -1,0 +1,180 @@
+"""The IPAM state machine catches each faulty IPAM plugin, and passes Go host-local.
+
+The faulty plugins live in tests/plugins/ipam/ (one fault each, sharing a small
+host-local look-alike). Each must fail with the right invariant and a printed,
+shrunk reproducer a person can paste.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import pytest
+from hypothesis import given
+
+from cnitest import hypothesis_settings, ipam_machine, strategies
+from cnitest.ipam_machine import IpamInvariantError, IpamTarget, check_concurrent_adds, run_machine
+from cnitest.runner import Runner
+
+from .conftest import FAULTY, require_go
+
+GO_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0")
+BRIDGE = {"type": "bridge", "bridge": "cni0", "isGateway": True, "ipMasq": False, "ipam": {"type": "host-local"}}
+
+
+@pytest.fixture(autouse=True)
+def fast_python(monkeypatch):
+    """The faulty plugins are `#!/usr/bin/env python3`: find the system one first (no pyenv shim)."""
+    if os.access("/usr/bin/python3", os.X_OK):
+        monkeypatch.setenv("PATH", "/usr/bin:" + os.environ.get("PATH", ""))
+
+
+def fake(name: str) -> str:
+    return str(FAULTY / "ipam" / name)
+
+
+def v4_only(version: str = "1.0.0"):
+    return strategies.valid_ipam_configs(version, max_range_sets=1, max_ranges=2, families=("4",), v4_prefixes=(28, 30))
+
+
+FAULTS = [
+    ("same-address", ipam_machine.UNIQUE, "which c"),
+    ("hands-out-gateway", ipam_machine.RESERVED, "the gateway"),
+    ("ignores-range", ipam_machine.IN_RANGE, "outside rangeStart..rangeEnd"),
+    ("hands-out-network", ipam_machine.RESERVED, "the network address"),
+    ("no-release", ipam_machine.FREE, "failed while every range set had a free address"),
+    ("exhaustion-exit-0", ipam_machine.EXHAUSTION, "exited 0"),
+    ("no-locking", ipam_machine.UNIQUE, "still holds"),
+]
+
+
+@pytest.mark.parametrize("name, invariant, words", FAULTS, ids=[f[0] for f in FAULTS])
+def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words, sandbox, tmp_path):
+    target = IpamTarget(plugin=fake(name), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
+    with pytest.raises(IpamInvariantError) as caught:
+        run_machine(target, hypothesis_settings.current(max_examples=40, stateful_step_count=8))
+    err = caught.value
+    assert err.invariant == invariant, str(err)
+    assert words in err.detail, str(err)
+    assert "CNI_COMMAND=ADD" in err.reproducer and "<<CNI_STDIN" in err.reproducer, err.reproducer
+    assert "$DATADIR" in err.reproducer and "/proc/" not in err.reproducer, err.reproducer
+    # shrunk: a handful of calls, not the whole random run
+    assert err.reproducer.count("CNI_COMMAND=") <= 8, err.reproducer
+
+
+def test_good_fake_passes(sandbox, tmp_path):
+    target = IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path))
+    run_machine(target, hypothesis_settings.current(max_examples=4, stateful_step_count=8))
+
+
+@pytest.mark.parametrize("version", GO_VERSIONS)
+def test_go_host_local_passes(version, sandbox, tmp_path):
+    target = IpamTarget(plugin=require_go("host-local"), cni_version=version, template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, workdir=str(tmp_path))
+    run_machine(target)
+
+
+@pytest.mark.parametrize("version", GO_VERSIONS)
+def test_go_bridge_with_host_local_passes(version, sandbox, tmp_path):
+    require_go("host-local")
+    target = IpamTarget(plugin=require_go("bridge"), cni_version=version, kind="interface", template=BRIDGE,
+                        cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
+    run_machine(target, hypothesis_settings.current(max_examples=6, stateful_step_count=8))
+
+
+def test_concurrent_adds_on_go_host_local(sandbox, tmp_path):
+    target = IpamTarget(plugin=require_go("host-local"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, workdir=str(tmp_path))
+    out = check_concurrent_adds(target, attempts=32, capacity=20)
+    assert len(out.addresses) == 20 == len(set(out.addresses)) and out.failures == 12
+
+
+def test_concurrent_adds_through_go_bridge(sandbox, tmp_path):
+    target = IpamTarget(plugin=require_go("bridge"), cni_version="1.0.0", kind="interface", template=BRIDGE,
+                        cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
+    out = check_concurrent_adds(target, attempts=32, capacity=24)
+    assert len(set(out.addresses)) == 24 and out.failures == 8
+
+
+def test_concurrent_adds_catch_no_locking(sandbox, tmp_path):
+    target = IpamTarget(plugin=fake("no-locking"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, workdir=str(tmp_path))
+    with pytest.raises(IpamInvariantError) as caught:
+        check_concurrent_adds(target, attempts=32, capacity=20)
+    assert caught.value.invariant == ipam_machine.UNIQUE
+    assert "&\n" in caught.value.reproducer and "\nwait" in caught.value.reproducer
+
+
+def test_concurrent_adds_pass_on_the_good_fake(sandbox, tmp_path):
+    target = IpamTarget(plugin=fake("good"), cni_version="0.4.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, workdir=str(tmp_path))
+    out = check_concurrent_adds(target, attempts=32, capacity=16)
+    assert out.failures == 16
+
+
+INVALID = sorted(set(strategies.INVALID_KINDS) - strategies.GO_ACCEPTS)
+
+
+@pytest.mark.parametrize("version", ["0.2.0", "1.0.0"])
+@pytest.mark.parametrize("kind", INVALID)
+def test_go_host_local_refuses_invalid_configs(kind, version, sandbox, tmp_path):
+    runner = Runner(require_go("host-local"), sandbox, timeout=10)
+    counter = iter(range(10**6))
+
+    @hypothesis_settings.current(max_examples=8)
+    @given(bad=strategies.invalid_ipam_configs(version, kinds=[kind]))
+    def refuses(bad):
+        data_dir = tmp_path / f"d{next(counter)}"
+        conf = {"cniVersion": version, "name": "invalid", "ipam": {**bad.ipam, "dataDir": str(data_dir)}}
+        inv = runner.invoke("ADD", conf, "None", "eth0", "c1")
+        assert inv.failed_cleanly and inv.error.code is not None, f"{bad.reason}: ADD must fail with an error JSON:\n{inv.describe()}"
+        assert not strategies.address_files(str(data_dir)), f"{bad.reason}: addresses reserved: {strategies.address_files(str(data_dir))}"
+
+    refuses()
+
+
+def test_go_host_local_accepts_a_gateway_outside_the_subnet(sandbox, tmp_path):
+    """A known departure, kept out of invalid_ipam_configs() by default (GO_ACCEPTS)."""
+    runner = Runner(require_go("host-local"), sandbox)
+    ipam = {"type": "host-local", "dataDir": str(tmp_path), "ranges": [[{"subnet": "10.1.0.0/30", "gateway": "10.9.0.1"}]]}
+    inv = runner.invoke("ADD", {"cniVersion": "1.0.0", "name": "n", "ipam": ipam}, "None", "eth0", "c1")
+    assert inv.succeeded, inv.describe()
+
+
+# ---------------------------------------------------------------------- the strategies themselves
+
+
+def addrs(*texts):
+    return {ipaddress.ip_address(t) for t in texts}
+
+
+@pytest.mark.parametrize(
+    "rng, expected",
+    [
+        ({"subnet": "10.0.0.0/30"}, addrs("10.0.0.2")),  # .1 is the default gateway, .3 broadcast
+        ({"subnet": "10.0.0.0/30", "gateway": "10.0.0.2"}, addrs("10.0.0.1")),
+        ({"subnet": "10.0.0.0/29", "rangeStart": "10.0.0.3", "rangeEnd": "10.0.0.5", "gateway": "10.0.0.4"}, addrs("10.0.0.3", "10.0.0.5")),
+        ({"subnet": "fd00::/126"}, addrs("fd00::2", "fd00::3")),  # no broadcast in IPv6
+    ],
+)
+def test_allocatable_follows_go_host_local(rng, expected):
+    (only,) = strategies.allocatable({"ranges": [[rng]]})
+    assert set(only) == expected and len(only) == len(expected)
+
+
+@hypothesis_settings.current(max_examples=60)
+@given(ipam=strategies.valid_ipam_configs("0.2.0"))
+def test_valid_configs_keep_old_versions_to_one_range_set_per_family(ipam):
+    fams = [s.version for s in strategies.allocatable(ipam)]
+    assert len(fams) == len(set(fams))
+    for s in strategies.allocatable(ipam):
+        for r in s.ranges:
+            assert r.subnet.network_address < r.start <= r.end and r.end in r.subnet
+
+
+def test_unknown_invalid_kind_is_refused():
+    with pytest.raises(ValueError):
+        strategies.invalid_ipam_configs(kinds=["nonsense"])
