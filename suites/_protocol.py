@@ -1,0 +1,174 @@
+"""Helpers shared by the protocol suites (version, environment, errors, config, io).
+
+What "changes nothing" means for a refused call, how to clean up after an ADD,
+and which calls reliably make a plugin fail. Not a test module: pytest does not
+collect it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cnitest import versions
+from cnitest.netns import Namespace, Snapshot
+from cnitest.runner import Invocation, Runner
+
+SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+BAD_JSON = b"this is { not JSON"
+TRUNCATED_JSON = b'{"cniVersion": "1.0.0", "name": "cnitest-trunc", "type": '
+
+
+def is_error_document(doc: Any) -> bool:
+    """True for an object shaped like the spec's error object (code and/or msg)."""
+    return isinstance(doc, dict) and ("code" in doc or "msg" in doc)
+
+
+# --------------------------------------------------------------------------
+# "Nothing changed": the namespaces and the IPAM store, before and after
+# --------------------------------------------------------------------------
+
+
+def _stable(snap: Snapshot, shared_kinds: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What a refused call must not change, without what the kernel adds by itself
+    (IPv6 link-local addresses and routes, which appear asynchronously after an ADD)
+    and without links of `shared_kinds` (and their addresses and routes)."""
+    names = {link.index: link.name for link in snap.links}
+    skip = {link.index for link in snap.links if link.kind in shared_kinds}
+    links = sorted((link.name, link.kind or "device") for link in snap.links if link.index not in skip)
+    addrs = sorted(
+        (names.get(a.index, str(a.index)), a.cidr)
+        for a in snap.addresses
+        if a.index not in skip and not ipaddress.ip_interface(a.cidr).ip.is_link_local
+    )
+    routes = sorted(
+        (r.dst, r.gateway or "", names.get(r.oif, str(r.oif)) if r.oif else "", r.table)
+        for r in snap.routes
+        if r.oif not in skip
+        and not (ipaddress.ip_network(r.dst, strict=False).is_link_local or ipaddress.ip_network(r.dst, strict=False).is_multicast)
+    )
+    return {"links": links, "addresses": addrs, "routes": routes}
+
+
+SHARED_HOST_KINDS = ("bridge",)
+"""Host links that are shared infrastructure, not per-container state: a bridge plugin
+makes its bridge on demand before it calls IPAM (Go's does) and keeps it when the ADD
+fails later, which no rule forbids. Anything else a refused call leaves in the host
+namespace (a veth, an address, a route) counts as a change."""
+
+
+def reservations(netconf: Any, container_id: str | None) -> list[str]:
+    """IPAM state in the config's dataDir (host-local layout): files named after an
+    address, or holding the container id. Empty when the config has no dataDir."""
+    ipam = netconf.get("ipam") if isinstance(netconf, dict) else None
+    data_dir = ipam.get("dataDir") if isinstance(ipam, dict) else None
+    if not isinstance(data_dir, str) or not Path(data_dir).is_dir():
+        return []
+    found = []
+    for path in sorted(Path(data_dir).rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            ipaddress.ip_address(path.name.split("%")[0])
+            named_after_ip = True
+        except ValueError:
+            named_after_ip = False
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            text = ""
+        if named_after_ip or (container_id and container_id in text):
+            found.append(f"{path.relative_to(data_dir)}: {text.strip()[:80]!r}")
+    return found
+
+
+@dataclass
+class State:
+    container: dict[str, Any]
+    host: dict[str, Any]
+    ipam: list[str]
+    container_text: str
+    host_text: str
+
+
+def state(host_ns: Namespace, container_ns: Namespace, netconf: Any, container_id: str | None) -> State:
+    c, h = container_ns.snapshot(), host_ns.snapshot()
+    return State(_stable(c), _stable(h, SHARED_HOST_KINDS), reservations(netconf, container_id), c.describe(), h.describe())
+
+
+def changes(before: State, after: State) -> list[str]:
+    """What differs between two states, as readable sentences (empty: nothing changed)."""
+    out = []
+    for where in ("container", "host"):
+        b, a = getattr(before, where), getattr(after, where)
+        for key in ("links", "addresses", "routes"):
+            added = [x for x in a[key] if x not in b[key]]
+            gone = [x for x in b[key] if x not in a[key]]
+            if added:
+                out.append(f"{where} namespace gained {key}: {added}")
+            if gone:
+                out.append(f"{where} namespace lost {key}: {gone}")
+    added_ipam = [x for x in after.ipam if x not in before.ipam]
+    gone_ipam = [x for x in before.ipam if x not in after.ipam]
+    if added_ipam:
+        out.append(f"IPAM dataDir gained reservations: {added_ipam}")
+    if gone_ipam:
+        out.append(f"IPAM dataDir lost reservations: {gone_ipam}")
+    return out
+
+
+def describe_changes(diff: list[str], after: State) -> str:
+    return "- " + "\n- ".join(diff) + f"\ncontainer now:\n{after.container_text}\nhost now:\n{after.host_text}"
+
+
+# --------------------------------------------------------------------------
+# Calls
+# --------------------------------------------------------------------------
+
+
+def del_config(netconf: dict[str, Any], add: Invocation | None, version: str) -> dict[str, Any]:
+    """The config a runtime sends with DEL/CHECK after `add`: prevResult from 0.3.0 on."""
+    if add is not None and add.result is not None and versions.has_prev_result(version):
+        return {**netconf, "prevResult": add.result}
+    return netconf
+
+
+def cleanup(cni: Runner, netconf: dict[str, Any], add: Invocation | None, container_ns: Namespace, ifname: str,
+            container_id: str, version: str, **kwargs: Any) -> Invocation:
+    """DEL after an ADD, the way a runtime would (best effort; the caller decides what to assert)."""
+    return cni.invoke("DEL", del_config(netconf, add, version), container_ns, ifname, container_id, **kwargs)
+
+
+def highest(listed: list[Any]) -> str | None:
+    """The highest well-formed version in a VERSION answer's list."""
+    good = [v for v in listed if isinstance(v, str) and SEMVER.match(v)]
+    return max(good, key=versions.key) if good else None
+
+
+def just_above(version: str) -> str:
+    """The version one patch level above `version` (a version no plugin listing `version` as its newest supports)."""
+    major, minor, patch = versions.key(version)
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def supported_versions(cni: Runner) -> list[str]:
+    inv = cni.invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
+    listed = (inv.result or {}).get("supportedVersions") if inv.exit_code == 0 else None
+    return [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else []
+
+
+def mentions_variable(err_text: str, variable: str) -> bool:
+    """Whether an error message names a CNI_* variable (Go's spellings accepted, see the rule's notes)."""
+    text = err_text.lower()
+    spellings = {
+        "CNI_CONTAINERID": ("cni_containerid", "containerid", "container id", "container_id"),
+        "CNI_NETNS": ("cni_netns", "netns", "network namespace"),
+        "CNI_IFNAME": ("cni_ifname", "ifname", "interface name"),
+        "CNI_COMMAND": ("cni_command", "command"),
+        "CNI_PATH": ("cni_path",),
+    }
+    return any(s in text for s in spellings.get(variable, (variable.lower(),)))

@@ -1,0 +1,84 @@
+"""Network configuration keys a plugin must check or must tolerate: name, args."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnitest import versions
+
+from . import _protocol as p
+
+
+@pytest.mark.parametrize("verb", ["ADD", "DEL"])
+@pytest.mark.cni_rule("config.name.required")
+def test_name_required(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb):
+    conf = {k: v for k, v in netconf.items() if k != "name"}
+    add = None
+    if verb == "DEL":  # a DEL without a name, after a good ADD, must not tear the attachment down
+        add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+        if not add.succeeded:
+            pytest.skip(f"ADD failed, so DEL cannot be checked (other suites report it):\n{add.describe()}")
+        conf = {k: v for k, v in p.del_config(netconf, add, cni_version).items() if k != "name"}
+    try:
+        before = p.state(host_ns, container_ns, netconf, cni_container_id)
+        inv = cni.invoke(verb, conf, container_ns, cni_ifname, cni_container_id)
+        after = p.state(host_ns, container_ns, netconf, cni_container_id)
+    finally:
+        if add is not None:
+            p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    if verb == "ADD" and inv.exit_code == 0:
+        p.cleanup(cni, conf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
+    assert inv.exit_code not in (0, None), f"name is a required configuration key; {verb} without it should be refused, but it succeeded:\n{inv.describe()}"
+    assert inv.failed_cleanly, f"{verb} of a config without name should fail with an error object:\n{inv.describe()}"
+    diff = p.changes(before, after)
+    assert not diff, f"the refused {verb} (config without name) changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
+
+
+VALID_NAMES = {"one-char": "n", "punctuated": "Net_1.cni-test", "digit-first": "9net", "long": "cnitest-" + "x" * 100}
+INVALID_NAMES = {"leading-dash": "-cnitest", "leading-dot": ".cnitest", "space": "cni test", "slash": "cni/test"}
+
+
+@pytest.mark.parametrize("label", list(VALID_NAMES))
+@pytest.mark.cni_rule("config.name.valid-accepted")
+def test_name_charset_accepted(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, label):
+    conf = {**netconf, "name": VALID_NAMES[label]}
+    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+    rm = p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    assert add.succeeded, f"network name {conf['name']!r} is in the spec's charset ([A-Za-z0-9][A-Za-z0-9_.-]*) and should be accepted:\n{add.describe()}"
+    assert rm.exit_code == 0 and not rm.problems, f"DEL of network {conf['name']!r} failed:\n{rm.describe()}"
+
+
+@pytest.mark.parametrize("label", list(INVALID_NAMES))
+@pytest.mark.cni_rule("config.name.invalid-rejected")
+def test_name_outside_charset_refused_cleanly(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, label):
+    conf = {**netconf, "name": INVALID_NAMES[label]}
+    before = p.state(host_ns, container_ns, conf, cni_container_id)
+    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+    if add.exit_code == 0:
+        p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+        return  # accepting it is allowed
+    after = p.state(host_ns, container_ns, conf, cni_container_id)
+    assert add.failed_cleanly, f"a plugin may refuse network name {conf['name']!r}, but then with an error object (preferably code 7):\n{add.describe()}"
+    diff = p.changes(before, after)
+    assert not diff, f"the refused ADD (network name {conf['name']!r}) changed state:\n{p.describe_changes(diff, after)}\n{add.describe()}"
+
+
+ARGS = {
+    "labels": {"cni": {"labels": [{"key": "app", "value": "cnitest"}]}},
+    "foreign": {"cnitest.example.org": {"anything": [1, 2, {"nested": True}]}, "cni": {"cnitestUnknown": "x"}},
+}
+
+
+@pytest.mark.parametrize("label", list(ARGS))
+@pytest.mark.cni_rule("config.args.ignored")
+def test_args_not_understood_ignored(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, label):
+    conf = {**netconf, "args": ARGS[label]}
+    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+    try:
+        assert add.succeeded, f"'args' it does not understand ({conf['args']}) should be ignored by the plugin, but ADD failed:\n{add.describe()}"
+        if versions.has_check(cni_version):
+            chk = cni.invoke("CHECK", p.del_config(conf, add, cni_version), container_ns, cni_ifname, cni_container_id)
+            assert chk.exit_code == 0 and not chk.problems, f"CHECK with unknown 'args' ({conf['args']}) should succeed:\n{chk.describe()}"
+    finally:
+        rm = p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    assert rm.exit_code == 0 and not rm.problems, f"DEL with unknown 'args' ({conf['args']}) should succeed:\n{rm.describe()}"

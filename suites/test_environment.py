@@ -1,0 +1,265 @@
+"""The CNI_* environment: required variables, container ids, interface names,
+CNI_ARGS, CNI_PATH and CNI_COMMAND.
+
+A call the plugin must refuse is always checked for leaving nothing behind: the
+container and host namespaces (links, addresses, routes) and the IPAM dataDir.
+CHECK and DEL are only ever called after an ADD of the same attachment, and each
+test DELs what it added.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cnitest import versions
+
+from . import _protocol as p
+
+# Spec 1.0.0+ "Parameters" / per-verb "Required environment parameters".
+REQUIRED = {
+    "ADD": ("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"),
+    "CHECK": ("CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"),
+    "DEL": ("CNI_CONTAINERID", "CNI_IFNAME"),
+}
+MISSING_CASES = [
+    pytest.param(verb, var, how, id=f"{verb}-{var}-{how}")
+    for verb, names in REQUIRED.items()
+    for var in names
+    for how in ("unset", "empty")
+]
+# The code checks look at the unset case only: the empty case goes down the same path in any plugin
+# we know, and each CHECK/DEL case costs a full ADD+DEL.
+UNSET_CASES = [c for c in MISSING_CASES if c.values[2] == "unset"]
+
+
+def _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    """Call `verb` with `var` unset or empty (after an ADD for CHECK/DEL) and return
+    (invocation, changes to the state, state after)."""
+    if verb == "CHECK" and not versions.has_check(cni_version):
+        pytest.skip(f"not applicable: CHECK does not exist at {cni_version}")
+    add = None
+    if verb != "ADD":
+        add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+        if not add.succeeded:
+            pytest.skip(f"ADD failed, so {verb} cannot be called (other suites report it):\n{add.describe()}")
+    conf = p.del_config(netconf, add, cni_version)
+    try:
+        before = p.state(host_ns, container_ns, conf, cni_container_id)
+        inv = cni.invoke(verb, conf, container_ns, cni_ifname, cni_container_id, env={var: None if how == "unset" else ""})
+        after = p.state(host_ns, container_ns, conf, cni_container_id)
+    finally:
+        if add is not None:
+            p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    if verb == "ADD" and inv.exit_code == 0:
+        p.cleanup(cni, netconf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
+    return inv, p.changes(before, after), after
+
+
+@pytest.mark.parametrize(("verb", "var", "how"), MISSING_CASES)
+@pytest.mark.cni_rule("env.required.missing-fails")
+def test_required_variable_missing_fails(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    inv, diff, after = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
+    assert inv.exit_code not in (0, None), f"{verb} requires {var}; with it {how} the plugin must fail instead of guessing, but it succeeded:\n{inv.describe()}"
+    assert inv.failed_cleanly, f"{verb} with {var} {how} must fail with an error object on stdout:\n{inv.describe()}"
+    assert not diff, f"{verb} with {var} {how} failed but changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
+
+
+@pytest.mark.parametrize(("verb", "var", "how"), UNSET_CASES)
+@pytest.mark.cni_rule("error.code.invalid-env")
+def test_required_variable_missing_code_4(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    inv, _, _ = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
+    assert inv.failed_cleanly, f"{verb} with {var} {how} should fail with an error object (code 4):\n{inv.describe()}"
+    assert inv.error.code == 4, f"a missing or empty required variable ({var}, {verb}) should be reported with code 4, got {inv.error.code}:\n{inv.describe()}"
+
+
+@pytest.mark.parametrize(("verb", "var", "how"), UNSET_CASES)
+@pytest.mark.cni_rule("error.code.invalid-env-names-variable")
+def test_code_4_names_the_variable(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    inv, _, _ = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
+    if inv.error is None or inv.error.code != 4:
+        return  # the rule binds code-4 errors only
+    text = f"{inv.error.msg} {inv.error.details}"
+    assert p.mentions_variable(text, var), f"an error with code 4 must name the offending variable ({var}); msg/details say {text.strip()!r}:\n{inv.describe()}"
+
+
+# --------------------------------------------------------------------------
+# CNI_CONTAINERID charset (1.0.0+)
+# --------------------------------------------------------------------------
+
+VALID_IDS = {"hex64": "0123456789abcdef" * 4, "punctuated": "a.b_c-D9", "one-char": "7"}
+INVALID_IDS = {"leading-dash": "-cnitest", "leading-underscore": "_cnitest", "space": "cni test", "slash": "cni/test", "semicolon": "cni;test"}
+
+
+@pytest.mark.parametrize("label", list(VALID_IDS))
+@pytest.mark.cni_rule("env.containerid.valid-accepted")
+def test_container_id_charset_accepted(cni, netconf, container_ns, cni_version, cni_ifname, label):
+    container_id = VALID_IDS[label]
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, container_id)
+    rm = p.cleanup(cni, netconf, add, container_ns, cni_ifname, container_id, cni_version)
+    assert add.succeeded, f"container id {container_id!r} is in the spec's charset ([A-Za-z0-9][A-Za-z0-9_.-]*) and should be accepted:\n{add.describe()}"
+    assert rm.exit_code == 0 and not rm.problems, f"DEL of container id {container_id!r} failed:\n{rm.describe()}"
+
+
+@pytest.mark.parametrize("label", list(INVALID_IDS))
+@pytest.mark.cni_rule("env.containerid.invalid-rejected")
+def test_container_id_outside_charset_refused_cleanly(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, label):
+    container_id = INVALID_IDS[label]
+    before = p.state(host_ns, container_ns, netconf, container_id)
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, container_id)
+    if add.exit_code == 0:
+        p.cleanup(cni, netconf, add, container_ns, cni_ifname, container_id, cni_version)
+        return  # accepting it is allowed
+    after = p.state(host_ns, container_ns, netconf, container_id)
+    assert add.failed_cleanly, f"a plugin may refuse container id {container_id!r}, but then with an error object (preferably code 4):\n{add.describe()}"
+    diff = p.changes(before, after)
+    assert not diff, f"the refused ADD (container id {container_id!r}) changed state:\n{p.describe_changes(diff, after)}\n{add.describe()}"
+
+
+# --------------------------------------------------------------------------
+# CNI_IFNAME (interface plugins)
+# --------------------------------------------------------------------------
+
+BAD_IFNAMES = {
+    "env.ifname.length": {"16-bytes": "a" * 16, "23-bytes": "cnitest-ifname-too-long"},
+    "env.ifname.no-slash": {"slash": "eth/0"},
+    "env.ifname.no-colon": {"colon": "eth:0"},
+    "env.ifname.no-whitespace": {"space": "eth 0", "tab": "eth\t0", "newline": "eth\n0"},
+    "env.ifname.not-dot": {"dot": ".", "dotdot": ".."},
+}
+
+
+def _names(rule_id):
+    cases = BAD_IFNAMES[rule_id]
+    return pytest.mark.parametrize("ifname", list(cases.values()), ids=list(cases))
+
+
+def _bad_ifname(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname, what):
+    before = p.state(host_ns, container_ns, netconf, cni_container_id)
+    add = cni.invoke("ADD", netconf, container_ns, ifname, cni_container_id)
+    after = p.state(host_ns, container_ns, netconf, cni_container_id)
+    if add.exit_code == 0:
+        p.cleanup(cni, netconf, add, container_ns, ifname, cni_container_id, cni_version)
+    assert add.exit_code not in (0, None), (
+        f"CNI_IFNAME {ifname!r} ({what}) is not a valid Linux interface name; ADD must fail, but it succeeded:\n{add.describe()}\ncontainer:\n{after.container_text}"
+    )
+    assert add.failed_cleanly, f"ADD with CNI_IFNAME {ifname!r} ({what}) must fail with an error object:\n{add.describe()}"
+    diff = p.changes(before, after)
+    assert not diff, f"the refused ADD (CNI_IFNAME {ifname!r}) changed state:\n{p.describe_changes(diff, after)}\n{add.describe()}"
+
+
+@_names("env.ifname.length")
+@pytest.mark.cni_rule("env.ifname.length")
+def test_ifname_too_long_refused(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname):
+    _bad_ifname(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname, f"{len(ifname)} bytes, the limit is 15")
+
+
+@_names("env.ifname.no-slash")
+@pytest.mark.cni_rule("env.ifname.no-slash")
+def test_ifname_slash_refused(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname):
+    _bad_ifname(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname, "contains '/'")
+
+
+@_names("env.ifname.no-colon")
+@pytest.mark.cni_rule("env.ifname.no-colon")
+def test_ifname_colon_refused(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname):
+    _bad_ifname(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname, "contains ':'")
+
+
+@_names("env.ifname.no-whitespace")
+@pytest.mark.cni_rule("env.ifname.no-whitespace")
+def test_ifname_whitespace_refused(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname):
+    _bad_ifname(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname, "contains whitespace")
+
+
+@_names("env.ifname.not-dot")
+@pytest.mark.cni_rule("env.ifname.not-dot")
+def test_ifname_dot_refused(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname):
+    _bad_ifname(cni, host_ns, netconf, container_ns, cni_version, cni_container_id, ifname, "'.' and '..' are reserved")
+
+
+def _add_with_ifname(cni, netconf, container_ns, cni_version, cni_container_id, cni_ifname, ifname, why):
+    if cni_ifname == "lo":
+        pytest.skip("not applicable: this plugin configures the loopback device, whose name is fixed (always called with CNI_IFNAME=lo)")
+    add = cni.invoke("ADD", netconf, container_ns, ifname, cni_container_id)
+    try:
+        assert add.succeeded, f"ADD with CNI_IFNAME {ifname!r} ({why}) should succeed:\n{add.describe()}"
+        snap = container_ns.snapshot()
+        assert snap.link(ifname) is not None, (
+            f"the container interface must be named exactly CNI_IFNAME {ifname!r}; the container holds:\n{snap.describe()}\n{add.describe()}"
+        )
+        named = [i.get("name") for i in (add.result or {}).get("interfaces") or [] if isinstance(i, dict) and i.get("sandbox")]
+        assert not named or ifname in named, f"the result names the container interface {named}, not CNI_IFNAME {ifname!r}:\n{add.describe()}"
+    finally:
+        p.cleanup(cni, netconf, add, container_ns, ifname, cni_container_id, cni_version)
+
+
+@pytest.mark.cni_rule("env.ifname.length-boundary")
+def test_ifname_15_bytes_accepted(cni, netconf, container_ns, cni_version, cni_container_id, cni_ifname):
+    _add_with_ifname(cni, netconf, container_ns, cni_version, cni_container_id, cni_ifname, "cnitest15bytes0", "15 bytes, the longest valid name")
+
+
+@pytest.mark.cni_rule("env.ifname.honored")
+def test_ifname_honored(cni, netconf, container_ns, cni_version, cni_container_id, cni_ifname):
+    _add_with_ifname(cni, netconf, container_ns, cni_version, cni_container_id, cni_ifname, "cninet7", "not the default eth0")
+
+
+# --------------------------------------------------------------------------
+# CNI_ARGS, CNI_PATH, CNI_COMMAND
+# --------------------------------------------------------------------------
+
+
+def _lifecycle_with(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, what, **kwargs):
+    """ADD, CHECK (0.4.0+), DEL with the same extra arguments; all must succeed."""
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id, **kwargs)
+    try:
+        assert add.succeeded, f"ADD with {what} should succeed:\n{add.describe()}"
+        if versions.has_check(cni_version):
+            chk = cni.invoke("CHECK", p.del_config(netconf, add, cni_version), container_ns, cni_ifname, cni_container_id, **kwargs)
+            assert chk.exit_code == 0 and not chk.problems, f"CHECK with {what} should succeed:\n{chk.describe()}"
+    finally:
+        rm = p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version, **kwargs)
+    assert rm.exit_code == 0 and not rm.problems, f"DEL with {what} should succeed:\n{rm.describe()}"
+
+
+@pytest.mark.parametrize("cni_args", ["IgnoreUnknown=1", "IgnoreUnknown=1;K8S_POD_NAMESPACE=cnitest;K8S_POD_NAME=pod0"])
+@pytest.mark.cni_rule("env.args.well-formed-accepted")
+def test_well_formed_cni_args_accepted(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, cni_args):
+    _lifecycle_with(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, f"CNI_ARGS={cni_args!r}", cni_args=cni_args)
+
+
+@pytest.mark.parametrize("cni_args", ["IgnoreUnknown=true;CnitestUnknownKey=cnitest", "CnitestOne=1;IgnoreUnknown=1;CnitestTwo=two"])
+@pytest.mark.cni_rule("env.args.ignore-unknown")
+def test_ignore_unknown_cni_args(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, cni_args):
+    _lifecycle_with(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id,
+                    f"CNI_ARGS={cni_args!r} (IgnoreUnknown set, so unknown keys are to be ignored)", cni_args=cni_args)
+
+
+@pytest.mark.cni_rule("env.path.optional")
+def test_without_cni_path(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
+    before = p.state(host_ns, container_ns, netconf, cni_container_id)
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id, env={"CNI_PATH": None})
+    if add.exit_code == 0:
+        rm = p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+        assert add.succeeded, f"ADD without CNI_PATH succeeded but its output is not well-formed:\n{add.describe()}"
+        assert rm.exit_code == 0, f"DEL after an ADD without CNI_PATH failed:\n{rm.describe()}"
+        return
+    after = p.state(host_ns, container_ns, netconf, cni_container_id)
+    assert add.failed_cleanly, f"a plugin that cannot work without CNI_PATH (optional for ADD) must fail cleanly, with an error object:\n{add.describe()}"
+    diff = p.changes(before, after)
+    assert not diff, f"ADD without CNI_PATH failed but changed state:\n{p.describe_changes(diff, after)}\n{add.describe()}"
+
+
+@pytest.mark.parametrize("command", ["BOGUS", "add", "ADD "])
+@pytest.mark.cni_rule("env.command.unknown-fails")
+def test_unknown_command_fails(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, command):
+    before = p.state(host_ns, container_ns, netconf, cni_container_id)
+    inv = cni.invoke(command, netconf, container_ns, cni_ifname, cni_container_id)
+    after = p.state(host_ns, container_ns, netconf, cni_container_id)
+    if inv.exit_code == 0:
+        p.cleanup(cni, netconf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
+    assert inv.exit_code not in (0, None), f"CNI_COMMAND={command!r} is no CNI operation; the plugin must fail, but it exited 0:\n{inv.describe()}"
+    assert inv.failed_cleanly, f"CNI_COMMAND={command!r} must fail with an error object on stdout:\n{inv.describe()}"
+    if versions.at_least(cni_version, "1.0.0"):
+        assert inv.error.code == 4, f"from 1.0.0 an unknown CNI_COMMAND is an invalid environment variable: code 4 expected, got {inv.error.code}:\n{inv.describe()}"
+    diff = p.changes(before, after)
+    assert not diff, f"CNI_COMMAND={command!r} failed but changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
