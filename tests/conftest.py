@@ -73,7 +73,10 @@ def run_suite(plugin: Path | str, *args: str, cni_path: str = str(GO_PLUGINS), t
         junit = Path(tmp) / "junit.xml"
         cmd = [sys.executable, "-m", "pytest", f"--cni-plugin={plugin}", f"--cni-path={cni_path}", "-q", "-rA",
                "-p", "no:cacheprovider", f"--junitxml={junit}", f"--basetemp={tmp}/t", *args]
-        done = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=timeout)
+        # Faulty plugins start with `#!/usr/bin/env python3`: find this venv's
+        # interpreter first, not a slow version-manager shim.
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
+        done = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=timeout, env=env)
         outcomes: dict[str, tuple[str, str]] = {}
         if junit.exists():
             for case in ET.parse(junit).iter("testcase"):
