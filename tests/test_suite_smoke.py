@@ -14,3 +14,12 @@ def test_smoke_catches_a_lying_mac():
     run = run_suite(FAULTY / "faulty" / "example-wrong-mac" / "bridge", str(SUITES / "test_smoke.py"), "--cni-version=1.0.0")
     assert run.returncode == 1, run
     assert "has MAC" in run.failed()["test_add_check_del[1.0.0]"]
+
+
+def test_parallel_and_serial_runs_agree():
+    plugin = require_go("bridge")
+    suite = [str(SUITES / "test_smoke.py"), str(SUITES / "test_errors.py")]
+    serial = run_suite(plugin, *suite)
+    parallel = run_suite(plugin, *suite, "-n", "2")
+    assert serial.outcomes and serial.returncode == parallel.returncode
+    assert {k: v[0] for k, v in serial.outcomes.items()} == {k: v[0] for k, v in parallel.outcomes.items()}
