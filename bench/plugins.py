@@ -19,8 +19,9 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from cnitest import netns
 from cnitest.reference_plugins import plugins_dir
+
+from cnitest import netns
 from cnitest.runner import Runner
 
 

@@ -7,6 +7,7 @@ is installed, so `pytest --cni-plugin=./bridge` works from any directory.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Generator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     netconf_factory,
     netns_factory,
 )
+from .rules import Rule
 from .target import Target, UnknownPlugin
 
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
@@ -38,9 +40,9 @@ MARKERS = (
 
 
 def suites_dir() -> Path:
-    from . import suites
-
-    return Path(suites.__file__).parent
+    spec = importlib.util.find_spec("cnitest.suites")
+    assert spec is not None and spec.origin is not None, "cnitest.suites is not installed"
+    return Path(spec.origin).parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,7 +83,7 @@ def _version_range(item: pytest.Function | pytest.Metafunc) -> tuple[str, str]:
     return low, high
 
 
-def _rules_of(node: pytest.Item | pytest.FunctionDefinition) -> list:  # type: ignore[type-arg]
+def _rules_of(node: pytest.Item) -> list[Rule]:
     from . import rules
 
     return [rules.get(rule_id) for mark in node.iter_markers("cni_rule") for rule_id in mark.args]

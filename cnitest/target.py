@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import config, netns, versions
 from .options import Settings
-from .profiles import Profile, for_plugin
+from .profiles import Kind, Profile, for_plugin
 from .runner import Invocation, Runner
 
 
@@ -74,7 +74,7 @@ class Target:
         return None
 
 
-def _infer_kind(template: config.Template) -> str:
+def _infer_kind(template: config.Template) -> Kind:
     conf = template.plugin
     if template.chain:
         return "chained"

@@ -140,7 +140,7 @@ def test_prevresult_echoed(cni, chained_conf, container_ns, cni_ifname, cni_cont
         snap = container_ns.snapshot()
         # interface fields a chained plugin may legitimately change (tuning's mac/mtu): accept the
         # change when the kernel holds the new value; anything else must be echoed unchanged
-        for i, (pi, oi) in enumerate(zip(prev.get("interfaces") or [], out.get("interfaces") or [])):
+        for pi, oi in zip(prev.get("interfaces") or [], out.get("interfaces") or []):
             if not (isinstance(pi, dict) and isinstance(oi, dict)):
                 continue
             link = snap.link(str(oi.get("name"))) if oi.get("sandbox") else None

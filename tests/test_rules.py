@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -73,7 +74,7 @@ def test_rules_is_read_only() -> None:
 
 
 def test_rule_is_frozen() -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         ALL[0].level = "MAY"  # type: ignore[misc]
 
 

@@ -29,7 +29,7 @@ def _range(entry, fault):
     try:
         subnet = ipaddress.ip_network(entry["subnet"], strict=True)
     except (KeyError, ValueError, TypeError) as exc:
-        raise Fail(7, f"invalid subnet {entry.get('subnet')!r}: {exc}")
+        raise Fail(7, f"invalid subnet {entry.get('subnet')!r}: {exc}") from None
     if subnet.prefixlen > subnet.max_prefixlen - 2:
         raise Fail(7, f"network {subnet} too small to allocate from")
     first = subnet.network_address + 1
@@ -41,7 +41,7 @@ def _range(entry, fault):
         end = ipaddress.ip_address(entry["rangeEnd"]) if entry.get("rangeEnd") else last
         gw = ipaddress.ip_address(entry["gateway"]) if entry.get("gateway") else subnet.network_address + 1
     except ValueError as exc:
-        raise Fail(7, str(exc))
+        raise Fail(7, str(exc)) from None
     for name, a in (("rangeStart", start), ("rangeEnd", end)):
         if a.version != subnet.version or a not in subnet:
             raise Fail(7, f"{name} {a} not in network {subnet}")
@@ -116,7 +116,7 @@ def main(fault=None):
         try:
             conf = json.loads(sys.stdin.read())
         except ValueError as exc:
-            raise Fail(6, f"cannot decode config: {exc}")
+            raise Fail(6, f"cannot decode config: {exc}") from None
         version = conf.get("cniVersion", "0.1.0")
         sets, ipam = _sets(conf, fault)
         data = os.path.join(ipam.get("dataDir") or "/var/lib/cni/networks", conf.get("name", ""))
