@@ -105,7 +105,7 @@ def cni_container_id(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def netconf_factory(
     cni_target: Target, host_ns: netns.Namespace, container_ns: netns.Namespace, tmp_path: Path,
-    cni_container_id: str, cni_ifname: str,
+    cni_container_id: str, cni_ifname: str, request: pytest.FixtureRequest,
 ) -> Callable[..., dict[str, Any]]:
     """Build a config for the plugin under test at a version.
 
@@ -138,6 +138,7 @@ def netconf_factory(
             if prev is not None:
                 conf["prevResult"] = prev
             runner = Runner(binary, host_ns, cni_target.settings.cni_path, timeout=cni_target.settings.timeout)
+            request.node.stash.setdefault(RUNNERS_KEY, []).append(runner)  # the base ADD belongs in reproducers
             inv = runner.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
             prev = inv.result
         assert inv is not None

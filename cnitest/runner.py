@@ -60,6 +60,7 @@ class Invocation:
     stdout: bytes = b""
     stderr: bytes = b""
     duration: float = 0.0
+    started: float = 0.0  # time.monotonic() at the call: orders calls made by several runners
     timed_out: bool = False
     truncated: bool = False
     document: Any = None  # the one JSON document on stdout, if there was one
@@ -291,7 +292,7 @@ class Runner:
 
     def _execute(self, inv: Invocation) -> None:
         """Run the binary (we are on a thread inside the host namespace)."""
-        start = time.monotonic()
+        start = inv.started = time.monotonic()
         deadline = start + self.timeout
         try:
             proc = subprocess.Popen(

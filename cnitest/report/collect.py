@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ..fixtures import RUNNERS_KEY, TARGET_KEY
+from ..runner import Invocation
 from . import model, write
 from .reproduce import script
 
@@ -55,8 +56,13 @@ def _message(call: pytest.CallInfo[None]) -> str:
     return call.excinfo.exconly()
 
 
+def _history(item: pytest.Item) -> list[Invocation]:
+    """Every plugin call the test made, through any runner, in the order made."""
+    return sorted((inv for runner in item.stash.get(RUNNERS_KEY, []) for inv in runner.history), key=lambda inv: inv.started)
+
+
 def _reproducer(item: pytest.Item) -> str | None:
-    history = [inv for runner in item.stash.get(RUNNERS_KEY, []) for inv in runner.history]
+    history = _history(item)
     if not history:
         return None
     tmp = item.funcargs.get("tmp_path") if hasattr(item, "funcargs") else None
@@ -102,8 +108,7 @@ class ReportCollector:
                     data["reproducer"] = _reproducer(item)
                 except Exception as exc:  # noqa: BLE001 - a report must never break a run
                     data["reproducer"] = f"# no reproducer: {exc!r}"
-            history = [inv for runner in item.stash.get(RUNNERS_KEY, []) for inv in runner.history]
-            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code} for i in history]
+            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code} for i in _history(item)]
         # a fresh list: the one pytest passes is the item's own, shared by all three phases
         report.user_properties = [*report.user_properties, (PROPERTY, data)]
         return report
