@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FAULTY, require_go
+from .conftest import FAULTY, SUITES, require_go
 
 
 def machine_state() -> dict[str, object]:
@@ -38,7 +38,7 @@ def machine_state() -> dict[str, object]:
 def start_run(tmp_path: Path) -> subprocess.Popen[bytes]:
     require_go("bridge")
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", f"--cni-plugin={FAULTY / 'slow' / 'bridge'}", "--cni-path=/usr/lib/cni", "-q",
+        [sys.executable, "-m", "pytest", str(SUITES / "test_smoke.py"), f"--cni-plugin={FAULTY / 'slow' / 'bridge'}", "--cni-path=/usr/lib/cni", "-q",
          f"--basetemp={tmp_path / 'basetemp'}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,

@@ -54,7 +54,7 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
     target = IpamTarget(plugin=fake(name), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
                         host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
     with pytest.raises(IpamInvariantError) as caught:
-        run_machine(target, hypothesis_settings.current(max_examples=40, stateful_step_count=8))
+        run_machine(target, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
     err = caught.value
     assert err.invariant == invariant, str(err)
     assert words in err.detail, str(err)
