@@ -1,0 +1,122 @@
+"""What spec 1.1.0 added: optional result fields, STATUS error codes, and the
+refusal of GC and STATUS at older versions.
+
+The optional fields (interfaces[].mtu/socketPath/pciID, routes[].mtu/advmss/
+priority/table/scope) are judged only when a plugin gives them; giving none is
+fine. Go plugins 1.1.1 speak at most 1.0.0, so the 1.1.0 tests run only against
+1.1.0 plugins; the old-version tests run on everything up to 1.0.0.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from cnitest import checks
+
+from . import _protocol as p
+
+
+def _non_negative_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+@pytest.fixture
+def add(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    yield add
+    p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+
+
+@pytest.mark.cni_rule("add.result.interface-mtu")
+def test_interface_mtu_is_the_link_mtu(add, container_ns, host_ns, cni_ifname):
+    interfaces = [i if isinstance(i, dict) else {} for i in add.result.get("interfaces") or []]
+    snaps = {"container": container_ns.snapshot(), "host": host_ns.snapshot()}
+    inside, outside = checks.located_interfaces(add.result, snaps["container"], snaps["host"], cni_ifname)
+    where = {i: "container" for i in inside} | {i: "host" for i in outside}
+    wrong = []
+    for i, iface in enumerate(interfaces):
+        if "mtu" not in iface:
+            continue
+        mtu = iface["mtu"]
+        if not _non_negative_int(mtu):
+            wrong.append(f"interfaces[{i}].mtu is {mtu!r}, not a non-negative integer")
+            continue
+        if i in where:
+            link = snaps[where[i]].link(iface["name"])
+            if link is not None and link.mtu is not None and mtu != link.mtu:
+                wrong.append(f"interfaces[{i}] {iface['name']} ({where[i]}) reports mtu {mtu}, the link has {link.mtu}")
+    assert not wrong, "an interface's mtu, when given, is a non-negative integer equal to the link's MTU:" + checks.listing(wrong) + f"\n{add.describe()}"
+
+
+@pytest.mark.cni_rule("add.result.interface-optional-fields")
+def test_interface_socket_path_and_pci_id(add):
+    wrong = []
+    for i, iface in enumerate(add.result.get("interfaces") or []):
+        if not isinstance(iface, dict):
+            continue
+        if "socketPath" in iface and not (isinstance(iface["socketPath"], str) and iface["socketPath"].startswith("/")):
+            wrong.append(f"interfaces[{i}].socketPath is {iface['socketPath']!r}, not an absolute path")
+        if "pciID" in iface and not isinstance(iface["pciID"], str):
+            wrong.append(f"interfaces[{i}].pciID is {iface['pciID']!r}, not a string")
+    assert not wrong, "interfaces[].socketPath, when given, is an absolute path and pciID a string:" + checks.listing(wrong) + f"\n{add.describe()}"
+
+
+EXTENDED_ROUTE_FIELDS = ("mtu", "advmss", "priority", "table", "scope")
+
+
+@pytest.mark.cni_rule("route.result.extended-fields")
+def test_route_extended_fields(add):
+    wrong = []
+    for n, route in enumerate(add.result.get("routes") or []):
+        if not isinstance(route, dict):
+            continue
+        wrong += [f"routes[{n}].{k} is {route[k]!r}, not a non-negative integer" for k in EXTENDED_ROUTE_FIELDS
+                  if k in route and not _non_negative_int(route[k])]
+    assert not wrong, f"route fields {', '.join(EXTENDED_ROUTE_FIELDS)}, when given, are non-negative integers:" + checks.listing(wrong) + f"\n{add.describe()}"
+
+
+@pytest.mark.cni_rule("error.code.status-unavailable")
+def test_failing_status_uses_code_50_or_51(cni, cni_target, netconf_factory, cni_version, container_ns, cni_ifname, cni_container_id):
+    """STATUS is made to fail the one way a black box allows: its address pool is exhausted."""
+    conf = netconf_factory(cni_version, prev_result=False)
+    ipam = checks.ipam_section(conf)
+    if cni_target.profile.kind == "chained" or ipam is None or not isinstance(ipam.get("ranges"), list):
+        pytest.skip("not applicable: STATUS is made to fail by exhausting a host-local style 'ranges' pool")
+    ipam["ranges"] = [[{"subnet": "10.88.7.0/30"}]]  # .1 is the gateway, .2 the only address to hand out
+    ipam["routes"] = []
+    add = checks.require_success(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), "ADD of the pool's only address")
+    try:
+        st = cni.invoke("STATUS", conf, None, None, None)
+    finally:
+        p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    if st.exit_code == 0:
+        pytest.skip("not applicable: STATUS did not fail with the pool exhausted (status.exhausted-fails judges that)")
+    assert st.failed_cleanly, f"a failing STATUS prints an error object:\n{st.describe()}"
+    assert st.error.code in (50, 51), (
+        f"the pool is exhausted, so the plugin cannot serve ADD: STATUS should fail with code 50 (or 51 when existing "
+        f"containers lose connectivity), it used {st.error.code}:\n{st.describe()}"
+    )
+
+
+def _old_verb(cni, netconf_factory, cni_version, verb, cni_container_id, cni_ifname):
+    conf = copy.deepcopy(netconf_factory(cni_version, prev_result=False))
+    if verb == "GC":
+        conf["cni.dev/valid-attachments"] = conf["cni.dev/attachments"] = [{"containerID": cni_container_id, "ifname": cni_ifname}]
+    return cni.invoke(verb, conf, None, None, None)
+
+
+@pytest.mark.cni_rule("gc.old-version-rejected")
+def test_gc_refused_below_1_1_0(cni, netconf_factory, cni_version, cni_container_id, cni_ifname):
+    inv = _old_verb(cni, netconf_factory, cni_version, "GC", cni_container_id, cni_ifname)
+    assert inv.exit_code not in (0, None), f"GC does not exist at {cni_version} (it came with 1.1.0); a GC request at {cni_version} should fail, but it succeeded:\n{inv.describe()}"
+    assert inv.failed_cleanly, f"GC at {cni_version} should fail with an error object on stdout:\n{inv.describe()}"
+
+
+@pytest.mark.cni_rule("status.old-version-rejected")
+def test_status_refused_below_1_1_0(cni, netconf_factory, cni_version, cni_container_id, cni_ifname):
+    inv = _old_verb(cni, netconf_factory, cni_version, "STATUS", cni_container_id, cni_ifname)
+    assert inv.exit_code not in (0, None), f"STATUS does not exist at {cni_version} (it came with 1.1.0); a STATUS request at {cni_version} should fail, but it succeeded:\n{inv.describe()}"
+    assert inv.failed_cleanly, f"STATUS at {cni_version} should fail with an error object on stdout:\n{inv.describe()}"
