@@ -36,6 +36,7 @@ MARKERS = (
     "cni_versions(min=None, max=None): limit the spec versions a test runs at",
     "cni_kinds(*kinds): plugin kinds (interface, ipam, chained) the test applies to",
     "cni_profile_check(what): a check of the profile's promised kernel effect, not of a spec rule",
+    "cni_many_attachments: the test needs several attachments live at once (not applicable to one-device profiles)",
 )
 
 
@@ -121,6 +122,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             kinds = {k for r in _rules_of(item) for k in r.kinds}
         if kinds and "any" not in kinds and kind not in kinds:
             item.add_marker(pytest.mark.skip(reason=f"not applicable: checks {'/'.join(sorted(kinds))} plugins, this is a {kind} plugin"))
+        elif target.profile.one_attachment and item.get_closest_marker("cni_many_attachments"):
+            item.add_marker(pytest.mark.skip(reason=f"not applicable: needs several live attachments; the {target.profile.name} profile serves one at a time"))
 
 
 @pytest.hookimpl(wrapper=True)

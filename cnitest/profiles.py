@@ -44,6 +44,7 @@ class Profile:
     ifname: str = "eth0"  # the CNI_IFNAME it is called with
     data_plane: bool = False  # the host namespace can reach the container over the result's addresses
     min_version: str = "0.1.0"
+    one_attachment: bool = False  # the config can serve one attachment at a time (host-device's one device)
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ PROFILES: dict[str, Profile] = {
             {"type": "host-device", "device": PARENT_LINK, "ipam": host_local()},
             kernel=("veth",),
             parent_link=True,
+            one_attachment=True,
             notes="moves the host-side veth parent into the container under CNI_IFNAME",
         ),
         Profile("host-local", "ipam", {"ipam": host_local()}),

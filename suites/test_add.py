@@ -80,6 +80,7 @@ def test_add_honours_cni_ifname(cni, netconf, container_ns, cni_container_id, cn
 
 
 @pytest.mark.cni_rule("add.same-container-other-ifname")
+@pytest.mark.cni_many_attachments
 def test_same_container_twice_with_another_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_target):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")

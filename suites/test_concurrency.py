@@ -26,6 +26,7 @@ def _ips(result: dict[str, Any] | None) -> list[str]:
 
 
 @pytest.mark.cni_rule("lifecycle.concurrent-containers")
+@pytest.mark.cni_many_attachments
 def test_concurrent_adds_then_dels(cni, netconf, host_ns, netns_factory, cni_ifname, cni_container_id, cni_version):
     ipam: Any = netconf.get("ipam") or {}
     namespaces = [netns_factory(f"container{i}") for i in range(N)]

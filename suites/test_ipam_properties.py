@@ -55,6 +55,7 @@ def _target(cni_target: Any, host_ns: Any, cni_version: str, tmp_path: Any, **kw
 @cite("ipam.determines-ip", "del.releases-ipam", "error.exit.nonzero",
       "ipam.alloc.unique", "ipam.alloc.in-range", "ipam.alloc.skips-reserved",
       "ipam.alloc.exhaustion-error", "ipam.alloc.reuse-after-del", "ipam.result.gateway-routes")
+@pytest.mark.cni_many_attachments
 def test_ipam_state_machine(cni_target, host_ns, cni_version, tmp_path):
     """Random ADD/DEL/CHECK/fill sequences keep every allocation invariant."""
     target = _target(cni_target, host_ns, cni_version, tmp_path)
@@ -66,6 +67,7 @@ def test_ipam_state_machine(cni_target, host_ns, cni_version, tmp_path):
 
 @pytest.mark.cni_kinds("ipam", "interface")
 @cite("ipam.determines-ip", "error.exit.nonzero", "ipam.alloc.concurrent-unique", "ipam.alloc.exhaustion-error")
+@pytest.mark.cni_many_attachments
 def test_concurrent_adds_never_share_an_address(cni_target, host_ns, cni_version, tmp_path):
     """32 ADDs at once on 20 addresses: 20 distinct successes, 12 clean errors; DELs free all."""
     out = check_concurrent_adds(_target(cni_target, host_ns, cni_version, tmp_path), attempts=32, capacity=20)

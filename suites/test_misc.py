@@ -56,6 +56,7 @@ def test_config_read_from_stdin(cni, netconf, container_ns, cni_ifname, cni_cont
 
 
 @pytest.mark.cni_rule("lifecycle.state-key")
+@pytest.mark.cni_many_attachments
 def test_state_keyed_by_network(cni, cni_target, netconf_factory, cni_version, container_ns, netns_factory, cni_ifname, cni_container_id):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"not applicable: {cni_ifname} holds no per-network state")
