@@ -220,6 +220,14 @@ def _mac_bytes(mac):
     return bytes(int(x, 16) for x in mac.split(":"))
 
 
+# The IPv6 gateway goes on the bridge without duplicate address detection. The
+# container side already runs with accept_dad=0, as in Go. With DAD the gateway
+# stays tentative for about a second (more under load) after ADD. During that time
+# the host sources from the bridge's link-local address or not at all, and
+# host<->container traffic over IPv6 stalls. Go's bridge has this window too.
+IFA_F_NODAD = 0x02
+
+
 def _ensure_addr(h, br, family, gw, plen, force):
     """Go's ensureAddr: the gateway address on the bridge; a different IPv4 address
     (or overlapping IPv6 one) is an error unless forceAddress."""
@@ -239,7 +247,7 @@ def _ensure_addr(h, br, family, gw, plen, force):
                 raise CNIError(ERR_LINK, "%r already has an IP address different from %s/%d"
                                % (br.name, gw, plen))
     try:
-        h.add_addr(br.index, family, gw, plen)
+        h.add_addr(br.index, family, gw, plen, flags=IFA_F_NODAD if family == nl.AF_INET6 else 0)
     except nl.NetlinkError as e:
         if e.errno != 17:
             raise CNIError(ERR_LINK, "could not add IP address to %r" % br.name, str(e)) from None

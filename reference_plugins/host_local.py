@@ -10,6 +10,7 @@ No network access and no pyroute2: this must start fast.
 
 import fcntl
 import os
+from binascii import crc32
 
 from . import skel
 from .iputil import BadIP, fmt_cidr, fmt_ip, host_mask, network, parse_cidr, parse_ip
@@ -152,14 +153,20 @@ class Config:
             self.routes.append({k: v for k, v in r.items() if v not in (None, "")})
 
         # Requested addresses: CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips.
+        # CONVENTIONS.md: when args carries the equivalent key (args.cni.ips for
+        # CNI_ARGS IP), a plugin that understands args must ignore the CNI_ARGS
+        # field.  Go v1.1.1 appends both instead.
         self.requested = []
         env = skel.parse_cni_args(args.args, known=("IP", "K8S_POD_NAME", "K8S_POD_NAMESPACE",
                                                     "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID"))
-        if env.get("IP"):
+        cargs = (conf.get("args") or {}).get("cni") or {}
+        if not isinstance(cargs, dict):
+            raise _cfg_err("args.cni must be an object")
+        arg_ips = cargs.get("ips") or []
+        if env.get("IP") and not arg_ips:
             for s in env["IP"].split(","):
                 self.requested.append(_req_ip(s.strip()))
-        cargs = (conf.get("args") or {}).get("cni") or {}
-        for s in cargs.get("ips") or []:
+        for s in arg_ips:
             self.requested.append(_req_ip(s))
         rc = conf.get("runtimeConfig") or {}
         for s in rc.get("ips") or []:
@@ -184,22 +191,182 @@ class Config:
 
 # --- store ----------------------------------------------------------------------
 
-class Store:
-    """Same layout and locking as Go's disk.Store (flock on <dir>/lock)."""
+# The key index: which file may hold a given content, so that ADD (duplicate
+# check), DEL and CHECK need not read every reservation file as Go does.
+#
+#   <dir>/.index.py-host-local = header line + records, one per reservation file:
+#       "\n" H(content) NAME "\n"   H = 64-bit hash, NAME = the file name (hex)
+#   Everything is written in a 16-letter alphabet of punctuation, so the file
+#   never contains a container id or an address in clear text (no tool that greps
+#   the dataDir for an id mistakes it for a reservation) and never equals
+#   "<id>" or "<id>\r\n<ifname>" (Go's GetByID/ReleaseByID read every file).
+#
+# A record is only a hint: the file it names is read and compared before use, and
+# stale records are dropped. The index is *complete* (every reservation file has
+# a record) only while the directory is exactly as the last writer of the index
+# left it.  That is proven with the directory's timestamps: after its own changes
+# the writer sets the directory's mtime to one nanosecond *before* the mtime the
+# kernel gave its last change, and stores (dev, inode, mtime, ctime) in the
+# header.  Every later creation, removal or rename in the directory, e.g. a
+# reservation by Go host-local (which knows nothing of this file), sets mtime and
+# ctime to the same current time, so the stored pair, whose mtime differs from
+# its ctime, can never come back, whatever the clock granularity or clock steps.
+# A stale or damaged header (length, CRC) means: read every file, as Go does,
+# and rebuild.  The index file is only rewritten in place, so writing it does
+# not itself change the directory.
 
-    def __init__(self, data_dir, name):
+INDEX_NAME = ".index.py-host-local"
+_ENC = str.maketrans("0123456789abcdef", "!#$%&()*+,:;<=>?")
+_DEC = str.maketrans("!#$%&()*+,:;<=>?", "0123456789abcdef")
+_MAGIC = b"^~^~"
+_HDR_LEN = len(_MAGIC) + 5 * 16 + 8 + 1
+
+
+def _khash(content):
+    b = content.encode("utf-8", "surrogateescape")
+    return ("%08x%08x" % (crc32(b), crc32(b[::-1]))).translate(_ENC)
+
+
+def _enc_name(name):
+    return name.encode("utf-8", "surrogateescape").hex().translate(_ENC)
+
+
+def _dec_name(s):
+    return bytes.fromhex(s.translate(_DEC)).decode("utf-8", "surrogateescape")
+
+
+def _read_content(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace").strip()
+    except OSError:
+        return None
+
+
+class Store:
+    """Same layout and locking as Go's disk.Store (flock on <dir>/lock), plus the
+    key index described above."""
+
+    def __init__(self, data_dir, name, index=True):
         skel.validate_network_name(name)  # no '/', never '.' or '..'
         self.dir = os.path.join(data_dir, name)
         os.makedirs(self.dir, 0o755, exist_ok=True)
         self.lock_fd = os.open(os.path.join(self.dir, "lock"), os.O_CREAT | os.O_RDONLY, 0o750)
+        self.use_index = index
+        self.body = None      # index records (str) when known complete, else None
+        self.dirty = False    # body differs from what the index file holds
 
     def __enter__(self):
         fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        if self.use_index:
+            self._load_index()
         return self
 
-    def __exit__(self, *exc):
-        fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
-        os.close(self.lock_fd)
+    def __exit__(self, etype, *exc):
+        try:
+            if self.dirty and (etype is None or issubclass(etype, CNIError)):
+                try:
+                    self._save_index()
+                except OSError:
+                    pass  # only a hint: the next call reads every file
+        finally:
+            fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+            os.close(self.lock_fd)
+
+    # -- index file
+
+    def _load_index(self):
+        try:
+            with open(os.path.join(self.dir, INDEX_NAME), "rb") as f:
+                data = f.read()
+            st = os.stat(self.dir)
+        except OSError:
+            return
+        if len(data) < _HDR_LEN or not data.startswith(_MAGIC):
+            return
+        try:
+            h = data[len(_MAGIC):_HDR_LEN - 1].decode("ascii").translate(_DEC)
+            dev, ino, mt, ct, blen = (int(h[i:i + 16], 16) for i in range(0, 80, 16))
+            crc = int(h[80:88], 16)
+        except ValueError:
+            return
+        if (dev, ino, mt, ct) != (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns) \
+                or mt == ct or len(data) != _HDR_LEN + blen or crc32(data[_HDR_LEN:]) != crc:
+            return
+        try:
+            self.body = data[_HDR_LEN:].decode("ascii")
+        except UnicodeDecodeError:
+            return
+
+    def _save_index(self):
+        fd = os.open(os.path.join(self.dir, INDEX_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            body = self.body.encode("ascii")
+            st = os.stat(self.dir)  # after every change of ours, the index file's creation included
+            try:
+                os.utime(self.dir, ns=(st.st_atime_ns, st.st_mtime_ns - 1))
+                st = os.stat(self.dir)
+                state = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+            except OSError:
+                state = (0, 0, 0, 0)  # cannot prove completeness: never valid
+            hdr = ("%016x" * 5 + "%08x") % (state + (len(body), crc32(body)))
+            data = _MAGIC + hdr.translate(_ENC).encode() + b"\n" + body
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+        self.dirty = False
+
+    def _scan(self):
+        """Read every file (as Go does); rebuild the index from what is there."""
+        found = list(self.entries())
+        if self.use_index:
+            self.body = "\n" + "".join(_khash(data) + _enc_name(name) + "\n"
+                                       for _, name, ip, data in found if ip)
+            self.dirty = True
+        return found
+
+    def _add_record(self, name, content):
+        if self.body is not None:
+            self.body += _khash(content) + _enc_name(name) + "\n"
+            self.dirty = True
+
+    def _drop_record(self, rec):
+        if self.body is not None:
+            self.body = self.body.replace("\n" + rec + "\n", "\n", 1)
+            self.dirty = True
+
+    def find(self, matches):
+        """[(path, name, ip, content)] of the reservation files whose content is one
+        of ``matches``: through the index when it is complete, else by reading all."""
+        if self.body is None:
+            return [e for e in self._scan() if e[2] and e[3] in matches]
+        out, seen = [], set()
+        for key in matches:
+            h = "\n" + _khash(key)
+            i = self.body.find(h)
+            while i >= 0:
+                j = self.body.index("\n", i + 1)
+                rec = self.body[i + 1:j]
+                i = self.body.find(h, j)
+                name = _dec_name(rec[16:])
+                if name in seen:
+                    continue
+                seen.add(name)
+                path = os.path.join(self.dir, name)
+                data = None if "/" in name else _read_content(path)
+                if data is None or _khash(data) != rec[:16]:
+                    self._drop_record(rec)  # released (or replaced) since
+                    continue
+                if data in matches:
+                    try:
+                        ip = parse_ip(name)
+                    except BadIP:
+                        continue
+                    out.append((path, name, ip, data))
+        return out
+
+    # -- Go's disk.Store operations
 
     def reserve(self, cid, ifname, bits, v, range_id):
         """Create <dir>/<ip> holding "<id>\\r\\n<ifname>" atomically: the content is
@@ -208,9 +375,10 @@ class Store:
         ip = fmt_ip(bits, v)
         final = os.path.join(self.dir, ip)
         tmp = os.path.join(self.dir, ".tmp-%d-%s" % (os.getpid(), ip.replace(":", "_")))
+        content = cid.strip() + LINE_BREAK + ifname
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            os.write(fd, (cid.strip() + LINE_BREAK + ifname).encode())
+            os.write(fd, content.encode())
         finally:
             os.close(fd)
         try:
@@ -219,6 +387,7 @@ class Store:
             return False
         finally:
             os.unlink(tmp)
+        self._add_record(ip, content)
         self._write_last(range_id, ip)
         return True
 
@@ -237,38 +406,51 @@ class Store:
             return None
 
     def entries(self):
-        """Yield (path, ip (bits, int) or None, content stripped) for every file."""
+        """Yield (path, name, ip (bits, int) or None, content stripped) for every file."""
         with os.scandir(self.dir) as it:
             for e in it:
                 if not e.is_file(follow_symlinks=False):
                     continue
-                try:
-                    with open(e.path, "rb") as f:
-                        data = f.read().decode(errors="replace").strip()
-                except OSError:
+                data = _read_content(e.path)
+                if data is None:
                     continue
                 try:
                     ip = parse_ip(e.name)
                 except BadIP:
                     ip = None
-                yield e.path, ip, data
+                yield e.path, e.name, ip, data
+
+    def used(self):
+        """Every address some file is named after (names only, no content read)."""
+        out = set()
+        for name in os.listdir(self.dir):
+            try:
+                out.add(parse_ip(name))
+            except BadIP:
+                pass
+        return out
+
+    def remove(self, path, name, data):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        self._drop_record(_khash(data) + _enc_name(name))
+        return True
 
     def get_by_id(self, cid, ifname):
-        new, old = cid.strip() + LINE_BREAK + ifname, cid.strip()
-        return [ip for _, ip, data in self.entries() if ip and data in (new, old)]
+        return [ip for _, _, ip, _ in self.find((cid.strip() + LINE_BREAK + ifname, cid.strip()))]
 
     def release_by_id(self, cid, ifname):
         """Like Go: release files of "<id>\\r\\n<ifname>"; if there were none, the
         old id-only files."""
-        for match in (cid.strip() + LINE_BREAK + ifname, cid.strip()):
+        new, old = cid.strip() + LINE_BREAK + ifname, cid.strip()
+        held = self.find((new, old))
+        for match in (new, old):
             found = False
-            for path, ip, data in list(self.entries()):
-                if data == match:
-                    try:
-                        os.unlink(path)
-                        found = True
-                    except FileNotFoundError:
-                        pass
+            for path, name, _, data in held:
+                if data == match and self.remove(path, name, data):
+                    found = True
             if found:
                 return
 
@@ -424,15 +606,13 @@ def cmd_gc(args):
         keep_ids.add(cid)
     errors = []
     with Store(cfg.data_dir, cfg.name) as store:
-        for path, ip, data in list(store.entries()):
+        for path, name, ip, data in store._scan():
             if ip is None:
-                continue  # lock, last_reserved_ip.N, temp files
+                continue  # lock, last_reserved_ip.N, index, temp files
             if data in keep or (LINE_BREAK not in data and data in keep_ids):
                 continue
             try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
+                store.remove(path, name, data)
             except OSError as e:
                 errors.append("%s: %s" % (path, e))
     if errors:
@@ -445,11 +625,11 @@ def cmd_status(args):
     containers lose connectivity, which running out of addresses does not cause."""
     cfg = Config(args)
     try:
-        store = Store(cfg.data_dir, cfg.name)
+        store = Store(cfg.data_dir, cfg.name, index=False)
+        with store:
+            used = store.used()
     except OSError as e:
         raise CNIError(skel.ERR_NOT_AVAILABLE, "host-local: data dir unusable", str(e)) from None
-    with store:
-        used = {ip for _, ip, _ in store.entries() if ip}
     for idx, rs in enumerate(cfg.ranges):
         if all((r.bits, v) in used for r, v in _candidates(rs, None)):
             raise CNIError(skel.ERR_NOT_AVAILABLE,

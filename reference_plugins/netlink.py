@@ -225,10 +225,10 @@ class RTNL:
                if t == RTM_NEWADDR]
         return [a for a in out if not index or a.index == index]
 
-    def add_addr(self, index, family, address, prefixlen):
+    def add_addr(self, index, family, address, prefixlen, flags=0):
         raw = _socket.inet_pton(family, address)
         self.request(RTM_NEWADDR, F_CREATE | F_EXCL | F_ACK,
-                     _IFA.pack(family, prefixlen, 0, 0, index)
+                     _IFA.pack(family, prefixlen, flags, 0, index)
                      + attr(IFA_LOCAL, raw) + attr(IFA_ADDRESS, raw))
 
     def del_addr(self, index, family, address, prefixlen):

@@ -291,6 +291,23 @@ def _read_conf(data):
     return conf
 
 
+def _peek_version(data):
+    """The request's cniVersion for error objects raised before the config is
+    validated (e.g. a bad CNI_* variable): the stdin's cniVersion when it can be
+    read and is one we know, 0.1.0 when the config has none (as libcni), else
+    the current version."""
+    try:
+        conf = json.loads(data or b"")
+    except ValueError:
+        return CURRENT_VERSION
+    if not isinstance(conf, dict):
+        return CURRENT_VERSION
+    ver = conf.get("cniVersion")
+    if ver is None or ver == "":
+        return "0.1.0"
+    return ver if ver in SUPPORTED_VERSIONS else CURRENT_VERSION
+
+
 _MIN_VERSION = {"CHECK": (0, 4, 0), "GC": (1, 1, 0), "STATUS": (1, 1, 0)}
 
 
@@ -300,7 +317,7 @@ def dispatch(handlers, env, data):
     output object or None).  ``handlers`` maps a verb (ADD, DEL, CHECK, GC, STATUS)
     to ``fn(CmdArgs)``; ADD returns a current (1.1.0 shape) result dict that is
     converted to the config's version, the others return None."""
-    out_version = CURRENT_VERSION
+    out_version = _peek_version(data)
     try:
         args = _read_env(env)
         if args.command == "VERSION":

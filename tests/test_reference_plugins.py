@@ -18,6 +18,7 @@ import uuid
 import pytest
 
 from reference_plugins import plugins_dir
+from reference_plugins.host_local import INDEX_NAME
 
 VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]
 GO_DIR = pathlib.Path("/usr/lib/cni")
@@ -255,7 +256,8 @@ def test_host_local_same_output_as_go(py_hl, go_hl, tmp_path, version):
         assert a.rc == 0 and b.rc == 0, (a, b)
         assert _strip_empty_dns(a.json) == _strip_empty_dns(b.json)
     assert held(tmp_path / "py") == held(tmp_path / "go")
-    assert sorted(os.listdir(tmp_path / "py" / "net1")) == sorted(os.listdir(tmp_path / "go" / "net1"))
+    # the same files as Go, plus the Python plugin's key index
+    assert sorted(set(os.listdir(tmp_path / "py" / "net1")) - {INDEX_NAME}) == sorted(os.listdir(tmp_path / "go" / "net1"))
     for f in ("last_reserved_ip.0", "last_reserved_ip.1"):
         assert (tmp_path / "py" / "net1" / f).read_text() == (tmp_path / "go" / "net1" / f).read_text()
 
@@ -325,6 +327,14 @@ def test_host_local_ip_arg_and_runtime_config(py_hl, tmp_path):
     r = run_plugin(py_hl, "ADD", c4, cid="d", args="IP=10.50.0.77")
     assert r.rc != 0
     assert not [ip for ip, who in held(tmp_path).items() if who.startswith("d\r")]
+
+
+def test_host_local_args_win_over_cni_args(py_hl, tmp_path):
+    """CONVENTIONS.md: args.cni.ips present -> the CNI_ARGS IP field is ignored."""
+    conf = dict(ipam_conf(tmp_path), args={"cni": {"ips": ["10.50.0.42/24"]}})
+    r = run_plugin(py_hl, "ADD", conf, cid="a", args="IgnoreUnknown=1;IP=10.50.0.43")
+    assert r.rc == 0 and [i["address"] for i in r.json["ips"]] == ["10.50.0.42/24"], r
+    assert held(tmp_path) == {"10.50.0.42": "a\r\neth0"}
 
 
 def test_host_local_duplicate_add_refused(py_hl, tmp_path):
@@ -411,6 +421,62 @@ def test_interop_take_turns(py_hl, go_hl, tmp_path):
     b = run_plugin(py_hl, "ADD", conf, cid="x2").json["ips"][0]["address"]
     c = run_plugin(go_hl, "ADD", conf, cid="x3").json["ips"][0]["address"]
     assert [a, b, c] == ["10.80.0.12/28", "10.80.0.13/28", "10.80.0.14/28"]
+
+
+def _index_complete(data_dir):
+    """Whether the Python host-local would trust its key index for net1 right now."""
+    from reference_plugins.host_local import Store
+    with Store(str(data_dir), "net1") as store:
+        return store.body is not None
+
+
+def test_host_local_index_is_only_a_hint(py_hl, go_hl, tmp_path):
+    """The key index (duplicate check, DEL, CHECK without reading every file) must
+    never hide what Go host-local did in the same dataDir behind its back."""
+    conf = ipam_conf(tmp_path, "1.0.0", ranges=[[{"subnet": "10.81.0.0/28"}], [{"subnet": "fd00:81::/124"}]])
+    d = tmp_path / "net1"
+    for cid in ("a", "b"):
+        assert run_plugin(py_hl, "ADD", conf, cid=cid).rc == 0
+    assert _index_complete(tmp_path)
+    index = (d / INDEX_NAME).read_bytes()
+    assert not any(chr(c).isalnum() for c in index), index  # no container id, no address in clear
+    # Go reserves without updating the index: the index is stale, the duplicate is found
+    assert run_plugin(go_hl, "ADD", conf, cid="g").rc == 0
+    assert not _index_complete(tmp_path)
+    r = run_plugin(py_hl, "ADD", conf, cid="g")
+    assert r.rc != 0 and r.code == 100 and "duplicate" in r.json["msg"], r
+    assert _index_complete(tmp_path)  # rebuilt from the files
+    # Go releases behind the index's back: the stale hint is not a duplicate
+    assert run_plugin(go_hl, "DEL", conf, cid="a").rc == 0
+    r = run_plugin(py_hl, "ADD", conf, cid="a")
+    assert r.rc == 0, r
+    assert len([v for v in held(tmp_path).values() if v == "a\r\neth0"]) == 2
+    # our DEL releases what Go reserved
+    assert run_plugin(py_hl, "DEL", conf, cid="g").rc == 0
+    assert not [v for v in held(tmp_path).values() if v.startswith("g\r")]
+    # a change within the same clock tick: a reservation appears and the directory
+    # mtime is put back; ctime still moves, so the index is no longer trusted
+    assert _index_complete(tmp_path)
+    st = os.stat(d)
+    (d / "10.81.0.14").write_text("s\r\neth0")
+    os.utime(d, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert not _index_complete(tmp_path)
+    r = run_plugin(py_hl, "ADD", conf, cid="s")
+    assert r.rc != 0 and "duplicate" in r.json["msg"], r
+    # old id-only files, CHECK and DEL through the index
+    (d / "fd00:81::e").write_text("old")
+    assert run_plugin(py_hl, "CHECK", dict(conf, prevResult={"cniVersion": "1.0.0", "ips": [
+        {"address": "fd00:81::e/124"}]}), cid="old").rc == 0
+    assert _index_complete(tmp_path)
+    assert run_plugin(py_hl, "DEL", conf, cid="old").rc == 0
+    assert "fd00:81::e" not in held(tmp_path)
+    # a damaged index is ignored
+    (d / INDEX_NAME).write_bytes(index[:40] + b"garbage")
+    r = run_plugin(py_hl, "ADD", conf, cid="b")
+    assert r.rc != 0 and "duplicate" in r.json["msg"], r
+    for cid in ("a", "b", "s"):
+        assert run_plugin((py_hl, go_hl)[cid == "b"], "DEL", conf, cid=cid).rc == 0
+    assert held(tmp_path) == {}
 
 
 def test_concurrent_adds_no_duplicates(py_hl, go_hl, tmp_path):
