@@ -44,7 +44,7 @@ def _import_roots():
     return roots
 
 
-def plugins_dir() -> "pathlib.Path":
+def plugins_dir() -> "pathlib.Path":  # noqa: F821 (pathlib is imported lazily: start-up time)
     """Create or refresh (idempotent, atomic) the launchers in ``bin/`` next to this
     package and return that directory.
 

@@ -6,14 +6,14 @@ the container end of the veth lives in CNI_NETNS.  Netlink is spoken through the
 small ``netlink`` module of this package (see README.md for why not pyroute2).
 """
 
-from . import fastjson as json
 import os
 import struct
 import time
 
+from . import fastjson as json
 from . import netlink as nl
 from . import skel
-from .iputil import BadIP, fmt_ip, host_mask, network, parse_cidr, parse_ip
+from .iputil import BadIP, fmt_ip, network, parse_cidr, parse_ip
 from .skel import CNIError
 
 ERR_INVALID_NETNS = 8   # what libcni/skel use for "bad CNI_NETNS"
@@ -34,7 +34,7 @@ class Conf:
         try:
             skel.validate_ifname(self.bridge)
         except CNIError as e:
-            raise CNIError(skel.ERR_INVALID_CONFIG, "invalid bridge name %r" % self.bridge,
+            raise CNIError(skel.ERR_INVALID_CONFIG, f"invalid bridge name {self.bridge!r}",
                            e.msg) from None
         self.is_default_gw = bool(c.get("isDefaultGateway"))
         self.is_gw = bool(c.get("isGateway")) or self.is_default_gw
@@ -72,7 +72,7 @@ class Conf:
                 self.mac_bytes = bytes(int(x, 16) for x in self.mac.split(":"))
                 assert len(self.mac_bytes) == 6
             except (ValueError, AssertionError):
-                raise CNIError(skel.ERR_INVALID_CONFIG, "invalid MAC address %r" % self.mac) from None
+                raise CNIError(skel.ERR_INVALID_CONFIG, f"invalid MAC address {self.mac!r}") from None
 
 
 # --- delegation -----------------------------------------------------------------
@@ -127,7 +127,7 @@ def exec_plugin(args, plugin_type, command, stdin_data):
     except ValueError:
         data = None
         if code == 0:
-            raise CNIError(ERR_IPAM, "%s %s: cannot decode output" % (plugin_type, command),
+            raise CNIError(ERR_IPAM, f"{plugin_type} {command}: cannot decode output",
                            out[:200].decode(errors="replace")) from None
     return _delegate_outcome(plugin_type, command, code, data, out)
 
@@ -170,7 +170,7 @@ def _open_netns(args):
     try:
         fd = nl.open_netns(args.netns)
     except OSError as e:
-        raise CNIError(ERR_INVALID_NETNS, "failed to open netns %r" % args.netns, str(e)) from None
+        raise CNIError(ERR_INVALID_NETNS, f"failed to open netns {args.netns!r}", str(e)) from None
     st = os.fstat(fd)
     me = os.stat("/proc/thread-self/ns/net")
     if (st.st_dev, st.st_ino) == (me.st_dev, me.st_ino) and \
@@ -207,11 +207,11 @@ def _ensure_bridge(h, conf):
             h.new_link(conf.bridge, "bridge", attrs=attrs)
         except nl.NetlinkError as e:
             if e.errno != 17:  # EEXIST: a concurrent ADD made it
-                raise CNIError(ERR_LINK, "could not add bridge %r" % conf.bridge, str(e)) from None
+                raise CNIError(ERR_LINK, f"could not add bridge {conf.bridge!r}", str(e)) from None
         br = h.link(conf.bridge)
     if br is None or br.kind != "bridge":
-        raise CNIError(ERR_LINK, "%r already exists but is not a bridge" % conf.bridge)
-    _sysctl("net/ipv6/conf/%s/accept_ra" % conf.bridge, "0")
+        raise CNIError(ERR_LINK, f"{conf.bridge!r} already exists but is not a bridge")
+    _sysctl(f"net/ipv6/conf/{conf.bridge}/accept_ra", "0")
     h.set_link(br.index, up=True, promisc=True if conf.promisc else None)
     return br
 
@@ -250,7 +250,7 @@ def _ensure_addr(h, br, family, gw, plen, force):
         h.add_addr(br.index, family, gw, plen, flags=IFA_F_NODAD if family == nl.AF_INET6 else 0)
     except nl.NetlinkError as e:
         if e.errno != 17:
-            raise CNIError(ERR_LINK, "could not add IP address to %r" % br.name, str(e)) from None
+            raise CNIError(ERR_LINK, f"could not add IP address to {br.name!r}", str(e)) from None
     # keep the bridge MAC stable (as Go does)
     cur = h.link(index=br.index)
     if cur and cur.mac:
@@ -266,13 +266,13 @@ def _run(argv, check=True):
     import subprocess
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if check and p.returncode != 0:
-        raise CNIError(ERR_LINK, "%s failed" % " ".join(argv), p.stderr.strip())
+        raise CNIError(ERR_LINK, "{} failed".format(" ".join(argv)), p.stderr.strip())
     return p
 
 
 def _masq_setup(conf, cid, addresses):
     chain = _chain_name(conf.name, cid)
-    comment = 'name: "%s" id: "%s"' % (conf.name, cid)
+    comment = f'name: "{conf.name}" id: "{cid}"'
     if conf.ip_masq_backend == "nftables":
         rules = ["add table inet cni_plugins_masquerade",
                  "add chain inet cni_plugins_masquerade postrouting "
@@ -282,9 +282,8 @@ def _masq_setup(conf, cid, addresses):
             fam = "ip" if bits == 32 else "ip6"
             mcast = "224.0.0.0/4" if bits == 32 else "ff00::/8"
             netw = "%s/%d" % (fmt_ip(bits, network(bits, v, plen)), plen)
-            rules.append('add rule inet cni_plugins_masquerade postrouting %s saddr %s '
-                         '%s daddr != %s %s daddr != %s masquerade comment "%s"'
-                         % (fam, fmt_ip(bits, v), fam, netw, fam, mcast, chain))
+            rules.append(f'add rule inet cni_plugins_masquerade postrouting {fam} saddr {fmt_ip(bits, v)} '
+                         f'{fam} daddr != {netw} {fam} daddr != {mcast} masquerade comment "{chain}"')
         import subprocess
         p = subprocess.run(["nft", "-f", "-"], input="\n".join(rules) + "\n",
                            capture_output=True, text=True)
@@ -307,12 +306,12 @@ def _masq_setup(conf, cid, addresses):
 
 def _masq_teardown(conf, cid, addresses):
     chain = _chain_name(conf.name, cid)
-    comment = 'name: "%s" id: "%s"' % (conf.name, cid)
+    comment = f'name: "{conf.name}" id: "{cid}"'
     if conf.ip_masq_backend == "nftables":
         p = _run(["nft", "-a", "list", "chain", "inet", "cni_plugins_masquerade", "postrouting"],
                  check=False)
         for line in p.stdout.splitlines():
-            if '"%s"' % chain in line and "# handle" in line:
+            if f'"{chain}"' in line and "# handle" in line:
                 h = line.rsplit("# handle", 1)[1].strip()
                 _run(["nft", "delete", "rule", "inet", "cni_plugins_masquerade", "postrouting",
                       "handle", h], check=False)
@@ -385,7 +384,7 @@ def _configure_iface(c, idx, result):
             c.add_route(_FAMILY[bits], fmt_ip(bits, network(bits, v, plen)), plen, gateway=gw,
                         oif=idx, **kw)
         except nl.NetlinkError as e:
-            raise CNIError(ERR_LINK, "failed to add route %s via %s" % (r["dst"], gw), str(e)) from None
+            raise CNIError(ERR_LINK, "failed to add route {} via {}".format(r["dst"], gw), str(e)) from None
 
 
 # --- verbs ----------------------------------------------------------------------
@@ -403,7 +402,7 @@ def cmd_add(args):
     c = _container_rtnl(nsfd)
     try:
         if c.link(args.ifname) is not None:
-            raise CNIError(ERR_LINK, "interface %r already exists in %s" % (args.ifname, args.netns))
+            raise CNIError(ERR_LINK, f"interface {args.ifname!r} already exists in {args.netns}")
         br = _ensure_bridge(h, conf)
         host = None
         for _ in range(5):
@@ -444,23 +443,23 @@ def cmd_add(args):
                 result["ips"] = ipam_res["ips"]
                 result["routes"] = ipam_res["routes"]
                 gws = _calc_gateways(result, conf)
-                sysctls = [("net/ipv6/conf/%s/accept_dad" % args.ifname, "0"),
-                           ("net/ipv4/conf/%s/arp_notify" % args.ifname, "1")]
+                sysctls = [(f"net/ipv6/conf/{args.ifname}/accept_dad", "0"),
+                           (f"net/ipv4/conf/{args.ifname}/arp_notify", "1")]
                 if any(":" in i["address"] for i in result["ips"]):
                     sysctls += [("net/ipv6/conf/lo/disable_ipv6", "0"),
-                                ("net/ipv6/conf/%s/disable_ipv6" % args.ifname, "0")]
+                                (f"net/ipv6/conf/{args.ifname}/disable_ipv6", "0")]
                 _container_sysctls(nsfd, sysctls)
                 try:
                     _configure_iface(c, cont.index, result)
                 except nl.NetlinkError as e:
-                    raise CNIError(ERR_LINK, "failed to configure %s" % args.ifname, str(e)) from None
+                    raise CNIError(ERR_LINK, f"failed to configure {args.ifname}", str(e)) from None
                 for delay in (0, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.25, 0.5, 1):
                     time.sleep(delay)
                     hv = h.link(index=host.index)
                     if hv is not None and hv.operstate == nl.OPER_UP:
                         break
                 else:
-                    raise CNIError(ERR_LINK, "bridge port %s not up" % host.name)
+                    raise CNIError(ERR_LINK, f"bridge port {host.name} not up")
                 if conf.is_gw:
                     for fam in (nl.AF_INET, nl.AF_INET6):
                         for gw, plen in gws[fam]:
@@ -484,13 +483,13 @@ def cmd_add(args):
                     try:
                         exec_plugin(args, conf.ipam_type, "DEL", args.stdin)
                     except CNIError as e:
-                        skel.log("bridge: IPAM DEL after failed ADD: %s" % e.msg)
+                        skel.log(f"bridge: IPAM DEL after failed ADD: {e.msg}")
                 try:
                     h.del_link(host.index)
                 except OSError:
                     pass
     except nl.NetlinkError as e:
-        raise CNIError(ERR_LINK, "netlink: %s" % e.strerror, str(e)) from None
+        raise CNIError(ERR_LINK, f"netlink: {e.strerror}", str(e)) from None
     finally:
         h.close()
         c.close()
@@ -518,7 +517,7 @@ def cmd_del(args):
             nsfd = None
         except OSError as e:
             nsfd = None
-            skel.log("bridge DEL: cannot open netns %s: %s" % (args.netns, e))
+            skel.log(f"bridge DEL: cannot open netns {args.netns}: {e}")
         if nsfd is not None:
             try:
                 c = _container_rtnl(nsfd)
@@ -533,7 +532,7 @@ def cmd_del(args):
                         c.del_link(link.index)
                 except nl.NetlinkError as e:
                     if e.errno not in (19, 2):
-                        errors.append(CNIError(ERR_LINK, "failed to delete %s" % args.ifname, str(e)))
+                        errors.append(CNIError(ERR_LINK, f"failed to delete {args.ifname}", str(e)))
                 finally:
                     c.close()
             os.close(nsfd)
@@ -584,38 +583,37 @@ def _check(args, conf, prev, h, c):
         else:
             host_if = itf
     if cont_if is None:
-        fail("prevResult has no interface %r in sandbox" % args.ifname)
+        fail(f"prevResult has no interface {args.ifname!r} in sandbox")
     if cont_if.get("sandbox") != args.netns:
-        fail("sandbox in prevResult %r does not match CNI_NETNS %r"
-             % (cont_if.get("sandbox"), args.netns))
+        fail("sandbox in prevResult {!r} does not match CNI_NETNS {!r}".format(cont_if.get("sandbox"), args.netns))
     br = h.link(conf.bridge)
     if br is None or br.kind != "bridge":
-        fail("bridge %r not found" % conf.bridge)
+        fail(f"bridge {conf.bridge!r} not found")
     if br_if is None:
-        fail("prevResult has no bridge interface %r" % conf.bridge)
+        fail(f"prevResult has no bridge interface {conf.bridge!r}")
     link = c.link(args.ifname)
     if link is None:
-        fail("container interface %s not found in %s" % (args.ifname, args.netns))
+        fail(f"container interface {args.ifname} not found in {args.netns}")
     if link.kind != "veth":
-        fail("container interface %s is a %r, not a veth" % (args.ifname, link.kind))
+        fail(f"container interface {args.ifname} is a {link.kind!r}, not a veth")
     if cont_if.get("mac") and cont_if["mac"].lower() != link.mac:
-        fail("container interface %s has MAC %s, expected %s" % (args.ifname, link.mac,
+        fail("container interface {} has MAC {}, expected {}".format(args.ifname, link.mac,
                                                                 cont_if["mac"]))
     if host_if is not None:
         hv = h.link(host_if.get("name"))
         if hv is None:
-            fail("host veth %s not found" % host_if.get("name"))
+            fail("host veth {} not found".format(host_if.get("name")))
         if hv.master != br.index:
-            fail("host veth %s is not attached to bridge %s" % (hv.name, conf.bridge))
+            fail(f"host veth {hv.name} is not attached to bridge {conf.bridge}")
         if host_if.get("mac") and host_if["mac"].lower() != hv.mac:
-            fail("host veth %s has MAC %s, expected %s" % (hv.name, hv.mac, host_if["mac"]))
+            fail("host veth {} has MAC {}, expected {}".format(hv.name, hv.mac, host_if["mac"]))
     have = {(a.address, a.prefixlen) for a in c.addrs(link.index)}
     for ipc in prev.get("ips") or []:
         if ipc.get("interface") is not None and ipc["interface"] != cont_idx:
             continue
         bits, v, plen = parse_cidr(ipc["address"])
         if (fmt_ip(bits, v), plen) not in have:
-            fail("address %s missing on %s" % (ipc["address"], args.ifname))
+            fail("address {} missing on {}".format(ipc["address"], args.ifname))
     routes = c.routes()
     for r in prev.get("routes") or []:
         bits, v, plen = parse_cidr(r["dst"])
@@ -630,7 +628,7 @@ def _check(args, conf, prev, h, c):
             found = True
             break
         if not found:
-            fail("route %s%s missing in %s" % (r["dst"], " via " + r["gw"] if r.get("gw") else "",
+            fail("route {}{} missing in {}".format(r["dst"], " via " + r["gw"] if r.get("gw") else "",
                                                args.netns))
 
 

@@ -58,7 +58,7 @@ def loads(s):
 
 
 def _default(o):
-    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
 def dumps(obj):

@@ -40,7 +40,7 @@ class Range:
         except BadIP as e:
             raise _cfg_err("invalid subnet", str(e)) from None
         if plen > bits - 2:
-            raise _cfg_err("Network %s too small to allocate from" % d.get("subnet"))
+            raise _cfg_err("Network {} too small to allocate from".format(d.get("subnet")))
         if v != network(bits, v, plen):
             raise _cfg_err("Network has host bits set", "for a prefix of length %d the network "
                            "address is %s" % (plen, fmt_ip(bits, network(bits, v, plen))))
@@ -60,11 +60,11 @@ class Range:
         try:
             bits, v = parse_ip(s)
         except BadIP as e:
-            raise _cfg_err("invalid %s" % key, str(e)) from None
+            raise _cfg_err(f"invalid {key}", str(e)) from None
         if check and (bits != self.bits or not self.contains(v)):
-            raise _cfg_err("%s %s not in network %s" % (key, s, self.subnet()))
+            raise _cfg_err(f"{key} {s} not in network {self.subnet()}")
         if not check and bits != self.bits:
-            raise _cfg_err("%s %s is not of the subnet's family" % (key, s))
+            raise _cfg_err(f"{key} {s} is not of the subnet's family")
         return v
 
     def subnet(self):
@@ -88,7 +88,7 @@ class Range:
         return True
 
     def __str__(self):
-        return "%s-%s" % (fmt_ip(self.bits, self.start), fmt_ip(self.bits, self.end))
+        return f"{fmt_ip(self.bits, self.start)}-{fmt_ip(self.bits, self.end)}"
 
     def overlaps(self, o):
         return self.bits == o.bits and (self.contains(o.start) or self.contains(o.end)
@@ -149,7 +149,7 @@ class Config:
                 if r.get("gw"):
                     parse_ip(r["gw"])
             except (BadIP, AttributeError) as e:
-                raise _cfg_err("invalid route %r" % (r,), str(e)) from None
+                raise _cfg_err(f"invalid route {r!r}", str(e)) from None
             self.routes.append({k: v for k, v in r.items() if v not in (None, "")})
 
         # Requested addresses: CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips.
@@ -181,8 +181,7 @@ class Config:
         self.ranges = [_rangeset(rs, i) for i, rs in enumerate(raw_sets)]
         n4 = sum(1 for rs in self.ranges if rs[0].bits == 32)
         if (n4 > 1 or len(self.ranges) - n4 > 1) and skel.vtuple(args.version) < (0, 3, 0):
-            raise _cfg_err("CNI version %s does not support more than 1 address per family"
-                           % args.version)
+            raise _cfg_err(f"CNI version {args.version} does not support more than 1 address per family")
         for a in range(len(self.ranges)):
             for b in range(a + 1, len(self.ranges)):
                 if any(x.overlaps(y) for x in self.ranges[a] for y in self.ranges[b]):
@@ -224,7 +223,7 @@ _HDR_LEN = len(_MAGIC) + 5 * 16 + 8 + 1
 
 def _khash(content):
     b = content.encode("utf-8", "surrogateescape")
-    return ("%08x%08x" % (crc32(b), crc32(b[::-1]))).translate(_ENC)
+    return (f"{crc32(b):08x}{crc32(b[::-1]):08x}").translate(_ENC)
 
 
 def _enc_name(name):
@@ -497,19 +496,18 @@ def _allocate(store, rs, idx, args, requested):
         bits, v = requested
         r = rs.range_for(bits, v)
         if v == r.gateway:
-            raise CNIError(ERR_ALLOC, "requested ip %s is subnet's gateway" % fmt_ip(bits, v))
+            raise CNIError(ERR_ALLOC, f"requested ip {fmt_ip(bits, v)} is subnet's gateway")
         if not store.reserve(args.container_id, args.ifname, bits, v, idx):
-            raise CNIError(ERR_ALLOC, "requested IP address %s is not available in range set %s"
-                           % (fmt_ip(bits, v), rs))
+            raise CNIError(ERR_ALLOC, f"requested IP address {fmt_ip(bits, v)} is not available in range set {rs}")
         return _ipconf(r, v)
     for bits, v in store.get_by_id(args.container_id, args.ifname):
         if rs.range_for(bits, v):
-            raise CNIError(ERR_ALLOC, "%s has been allocated to %s, duplicate allocation is not "
-                           "allowed" % (fmt_ip(bits, v), args.container_id))
+            raise CNIError(ERR_ALLOC, f"{fmt_ip(bits, v)} has been allocated to {args.container_id}, duplicate allocation is not "
+                           "allowed")
     for r, v in _candidates(rs, store.last_reserved(idx)):
         if store.reserve(args.container_id, args.ifname, r.bits, v, idx):
             return _ipconf(r, v)
-    raise CNIError(ERR_ALLOC, "no IP addresses available in range set: %s" % rs)
+    raise CNIError(ERR_ALLOC, f"no IP addresses available in range set: {rs}")
 
 
 def parse_resolv_conf(path):
@@ -518,7 +516,7 @@ def parse_resolv_conf(path):
         with open(path) as f:
             lines = f.read().splitlines()
     except OSError as e:
-        raise CNIError(skel.ERR_INVALID_CONFIG, "cannot read resolvConf %s" % path, str(e)) from None
+        raise CNIError(skel.ERR_INVALID_CONFIG, f"cannot read resolvConf {path}", str(e)) from None
     for line in lines:
         line = line.strip()
         if not line or line[0] in "#;":
@@ -578,16 +576,14 @@ def cmd_check(args):
     with Store(cfg.data_dir, cfg.name) as store:
         held = set(store.get_by_id(args.container_id, args.ifname))
     if not held:
-        raise CNIError(ERR_NOT_HELD, "host-local: failed to find address added by container %s"
-                       % args.container_id)
+        raise CNIError(ERR_NOT_HELD, f"host-local: failed to find address added by container {args.container_id}")
     for ipc in (prev or {}).get("ips") or []:
         try:
             bits, v, _ = parse_cidr(ipc.get("address"))
         except BadIP as e:
             raise CNIError(skel.ERR_DECODE, "invalid prevResult address", str(e)) from None
         if any(rs.range_for(bits, v) for rs in cfg.ranges) and (bits, v) not in held:
-            raise CNIError(ERR_NOT_HELD, "host-local: address %s is not held by %s/%s"
-                           % (fmt_ip(bits, v), args.container_id, args.ifname))
+            raise CNIError(ERR_NOT_HELD, f"host-local: address {fmt_ip(bits, v)} is not held by {args.container_id}/{args.ifname}")
 
 
 def cmd_gc(args):
@@ -600,7 +596,7 @@ def cmd_gc(args):
     keep, keep_ids = set(), set()
     for a in valid:
         if not isinstance(a, dict):
-            raise CNIError(skel.ERR_INVALID_CONFIG, "invalid attachment %r" % (a,))
+            raise CNIError(skel.ERR_INVALID_CONFIG, f"invalid attachment {a!r}")
         cid = str(a.get("containerID", "")).strip()
         keep.add(cid + LINE_BREAK + str(a.get("ifname", "")))
         keep_ids.add(cid)
@@ -614,7 +610,7 @@ def cmd_gc(args):
             try:
                 store.remove(path, name, data)
             except OSError as e:
-                errors.append("%s: %s" % (path, e))
+                errors.append(f"{path}: {e}")
     if errors:
         raise CNIError(ERR_ALLOC, "GC could not release every stale address", "; ".join(errors))
 

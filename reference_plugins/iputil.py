@@ -14,7 +14,7 @@ class BadIP(ValueError):
 def parse_ip(s):
     """'10.0.0.1' -> (32, int). Raises BadIP."""
     if not isinstance(s, str):
-        raise BadIP("not an IP address: %r" % (s,))
+        raise BadIP(f"not an IP address: {s!r}")
     for bits, fam in ((32, _socket.AF_INET), (128, _socket.AF_INET6)):
         if (bits == 32) == (":" not in s):
             try:
@@ -25,7 +25,7 @@ def parse_ip(s):
             if bits == 128 and v >> 32 == 0xFFFF:  # IPv4-mapped: Go treats it as IPv4
                 return 32, v & 0xFFFFFFFF
             return bits, v
-    raise BadIP("invalid IP address: %r" % (s,))
+    raise BadIP(f"invalid IP address: {s!r}")
 
 
 def fmt_ip(bits, v):
@@ -36,13 +36,13 @@ def parse_cidr(s, strict=False):
     """'10.0.0.5/24' -> (bits, int address, prefixlen).  With strict=True host bits
     must be zero."""
     if not isinstance(s, str) or "/" not in s:
-        raise BadIP("invalid CIDR address: %r" % (s,))
+        raise BadIP(f"invalid CIDR address: {s!r}")
     a, _, p = s.partition("/")
     bits, v = parse_ip(a)
     if ":" in a and bits == 32:
-        raise BadIP("IPv4-mapped CIDR not supported: %r" % (s,))
+        raise BadIP(f"IPv4-mapped CIDR not supported: {s!r}")
     if not p.isdigit() or int(p) > bits:
-        raise BadIP("invalid prefix length in %r" % (s,))
+        raise BadIP(f"invalid prefix length in {s!r}")
     plen = int(p)
     if strict and v & host_mask(bits, plen):
         raise BadIP("%s has host bits set; the network address is %s/%d"

@@ -90,7 +90,7 @@ def _cstr(b):
 
 
 def _mac(b):
-    return ":".join("%02x" % c for c in b) if b else ""
+    return ":".join(f"{c:02x}" for c in b) if b else ""
 
 
 class Link:

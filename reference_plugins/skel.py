@@ -64,9 +64,9 @@ def vtuple(v):
     try:
         t = tuple(int(x) for x in str(v).split("."))
     except ValueError:
-        raise CNIError(ERR_DECODE, "invalid version %r" % (v,)) from None
+        raise CNIError(ERR_DECODE, f"invalid version {v!r}") from None
     if len(t) != 3:
-        raise CNIError(ERR_DECODE, "invalid version %r" % (v,))
+        raise CNIError(ERR_DECODE, f"invalid version {v!r}")
     return t
 
 
@@ -96,7 +96,7 @@ def validate_ifname(name):
         raise CNIError(ERR_INVALID_ENV, "CNI_IFNAME is empty")
     if len(name) > 15 or len(name.encode()) > 15:
         raise CNIError(ERR_INVALID_ENV, "CNI_IFNAME is too long",
-                       "interface name should be at most 15 characters: %r" % name)
+                       f"interface name should be at most 15 characters: {name!r}")
     if name in (".", ".."):
         raise CNIError(ERR_INVALID_ENV, "CNI_IFNAME is . or ..")
     for c in name:
@@ -125,12 +125,12 @@ def parse_cni_args(s, known=()):
             continue
         k, sep, v = pair.partition("=")
         if not sep or not k:
-            raise CNIError(ERR_INVALID_ENV, "CNI_ARGS: invalid pair %r" % pair)
+            raise CNIError(ERR_INVALID_ENV, f"CNI_ARGS: invalid pair {pair!r}")
         out[k] = v
     ignore = out.get("IgnoreUnknown", "").lower() in ("1", "true", "t")
     for k in out:
         if k != "IgnoreUnknown" and k not in known and not ignore:
-            raise CNIError(ERR_INVALID_ENV, "CNI_ARGS: unknown key %r" % k,
+            raise CNIError(ERR_INVALID_ENV, f"CNI_ARGS: unknown key {k!r}",
                            "set IgnoreUnknown=1 to ignore unknown keys")
     return out
 
@@ -154,7 +154,7 @@ def parse_result(res):
         raise CNIError(ERR_DECODE, "result is not a JSON object")
     ver = res.get("cniVersion") or "0.1.0"
     if ver not in SUPPORTED_VERSIONS:
-        raise CNIError(ERR_INCOMPATIBLE_VERSION, "unsupported result version %r" % ver)
+        raise CNIError(ERR_INCOMPATIBLE_VERSION, f"unsupported result version {ver!r}")
     cur = {"cniVersion": CURRENT_VERSION, "interfaces": [], "ips": [], "routes": []}
     if vtuple(ver) < (0, 3, 0):
         for key in ("ip4", "ip6"):
@@ -199,7 +199,7 @@ def convert_result(cur, version):
                     _drop_empty({"dst": r["dst"], "gw": r.get("gw")}))
         if "ip4" not in out and "ip6" not in out:
             raise CNIError(ERR_INCOMPATIBLE_VERSION,
-                           "cannot convert result to %s: no valid IP addresses" % version)
+                           f"cannot convert result to {version}: no valid IP addresses")
         if dns:
             out["dns"] = dns
         return out
@@ -247,13 +247,12 @@ class CmdArgs:
     def find_plugin(self, name):
         """Locate a plugin executable by name in CNI_PATH."""
         if not name or "/" in name or name in (".", ".."):
-            raise CNIError(ERR_INVALID_CONFIG, "invalid plugin type %r" % (name,))
+            raise CNIError(ERR_INVALID_CONFIG, f"invalid plugin type {name!r}")
         for d in self.path:
             p = os.path.join(d, name)
             if os.path.isfile(p) and os.access(p, os.X_OK):
                 return p
-        raise CNIError(ERR_INVALID_CONFIG, "failed to find plugin %r in path %s"
-                       % (name, self.path))
+        raise CNIError(ERR_INVALID_CONFIG, f"failed to find plugin {name!r} in path {self.path}")
 
 
 def _emit(obj):
@@ -267,10 +266,10 @@ def _read_env(env):
     if not cmd:
         raise CNIError(ERR_INVALID_ENV, "required env variables [CNI_COMMAND] missing")
     if cmd not in REQUIRED_ENV:
-        raise CNIError(ERR_INVALID_ENV, "unknown CNI_COMMAND: %s" % cmd)
+        raise CNIError(ERR_INVALID_ENV, f"unknown CNI_COMMAND: {cmd}")
     missing = [v for v in REQUIRED_ENV[cmd] if not env.get(v)]
     if missing:
-        raise CNIError(ERR_INVALID_ENV, "required env variables [%s] missing" % ",".join(missing))
+        raise CNIError(ERR_INVALID_ENV, "required env variables [{}] missing".format(",".join(missing)))
     a = CmdArgs(command=cmd, container_id=env.get("CNI_CONTAINERID", ""),
                 netns=env.get("CNI_NETNS", ""), ifname=env.get("CNI_IFNAME", ""),
                 args=env.get("CNI_ARGS", ""),
@@ -285,7 +284,7 @@ def _read_conf(data):
     try:
         conf = json.loads(data or b"")
     except ValueError as e:
-        raise CNIError(ERR_DECODE, "error unmarshalling network config: %s" % e) from None
+        raise CNIError(ERR_DECODE, f"error unmarshalling network config: {e}") from None
     if not isinstance(conf, dict):
         raise CNIError(ERR_DECODE, "network config is not a JSON object")
     return conf
@@ -337,20 +336,20 @@ def dispatch(handlers, env, data):
             raise CNIError(ERR_DECODE, "cniVersion must be a string")
         if ver not in SUPPORTED_VERSIONS:
             raise CNIError(ERR_INCOMPATIBLE_VERSION, "incompatible CNI versions",
-                           "config is %r, plugin supports %s" % (ver, list(SUPPORTED_VERSIONS)))
+                           f"config is {ver!r}, plugin supports {list(SUPPORTED_VERSIONS)}")
         out_version = ver
         validate_network_name(conf.get("name"))
         minv = _MIN_VERSION.get(args.command)
         if minv and vtuple(ver) < minv:
             raise CNIError(ERR_INCOMPATIBLE_VERSION,
-                           "config version %s does not allow %s" % (ver, args.command))
+                           f"config version {ver} does not allow {args.command}")
         args.stdin = data
         args.conf = conf
         args.version = ver
         args.env = env
         fn = handlers.get(args.command)
         if fn is None:
-            raise CNIError(ERR_INVALID_ENV, "CNI_COMMAND %s not implemented" % args.command)
+            raise CNIError(ERR_INVALID_ENV, f"CNI_COMMAND {args.command} not implemented")
         res = fn(args)
         if args.command == "ADD":
             return 0, convert_result(res, ver)
@@ -360,7 +359,7 @@ def dispatch(handlers, env, data):
     except Exception as e:  # keep errors readable, never a bare traceback on stdout
         import traceback
         traceback.print_exc(file=sys.stderr)
-        return 1, CNIError(ERR_INTERNAL, "%s: %s" % (type(e).__name__, e)).to_dict(out_version)
+        return 1, CNIError(ERR_INTERNAL, f"{type(e).__name__}: {e}").to_dict(out_version)
 
 
 def plugin_main(handlers, about=""):

@@ -41,7 +41,7 @@ class Res:
         return (self.json or {}).get("code")
 
     def __repr__(self):
-        return "Res(rc=%r, out=%r, err=%r)" % (self.rc, self.raw[:400], self.err[-400:])
+        return f"Res(rc={self.rc!r}, out={self.raw[:400]!r}, err={self.err[-400:]!r})"
 
 
 def run_plugin(plugin, command, conf, *, cid="c1", ifname="eth0", netns="/x", args=None,
@@ -63,7 +63,7 @@ def run_plugin(plugin, command, conf, *, cid="c1", ifname="eth0", netns="/x", ar
         data = data.encode()
     argv = [str(plugin)]
     if host_ns:
-        argv = ["nsenter", "--net=/var/run/netns/%s" % host_ns, "--"] + argv
+        argv = ["nsenter", f"--net=/var/run/netns/{host_ns}", "--"] + argv
     if popen:
         p = subprocess.Popen(argv, env=e, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
@@ -514,7 +514,7 @@ def _ip_json(ns, *argv):
 def nsp(request):
     """A (host, container) pair of scratch namespaces, removed afterwards."""
     tag = uuid.uuid4().hex[:8]
-    host, cont = "t-host-%s" % tag, "t-cont-%s" % tag
+    host, cont = f"t-host-{tag}", f"t-cont-{tag}"
     made = []
 
     def fin():
@@ -684,12 +684,12 @@ def test_bridge_ipmasq_iptables(py_br, nsp, tmp_path):
     probe = subprocess.run(["ip", "netns", "exec", host, "iptables", "-w", "-t", "nat", "-S"],
                            capture_output=True)
     if probe.returncode != 0:
-        pytest.skip("iptables not usable: %s" % probe.stderr.decode().strip())
+        pytest.skip(f"iptables not usable: {probe.stderr.decode().strip()}")
     conf = br_conf(tmp_path, "1.0.0", ipMasq=True)
     conf["ipam"]["ranges"] = conf["ipam"]["ranges"][:1]
     r = bridge_add(py_br, conf, host, cont)
     if r.rc != 0 and "iptables" in (r.json or {}).get("msg", ""):
-        pytest.skip("iptables rule failed here: %s" % r.json.get("details"))
+        pytest.skip("iptables rule failed here: {}".format(r.json.get("details")))
     assert r.rc == 0, r
     rules = subprocess.run(["ip", "netns", "exec", host, "iptables", "-w", "-t", "nat", "-S"],
                            capture_output=True, text=True).stdout
