@@ -1,0 +1,58 @@
+"""The pytest plugin's command line: usage errors exit 4 with a one-line reason."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FAULTY, SUITES, require_go
+
+
+def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "make_args, reason",
+    [
+        (lambda tmp: [f"--cni-plugin={tmp / 'missing'}"], "is not a file"),
+        (lambda tmp: [f"--cni-plugin={SUITES / '__init__.py'}"], "is not executable"),
+        (lambda tmp: [f"--cni-plugin={FAULTY / 'echo-env'}"], "no built-in profile for a plugin named 'echo-env'"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-version=9.9.9"], "unknown spec version 9.9.9"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={tmp / 'nope.json'}"], "is not a file"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "must be positive"),
+    ],
+)
+def test_usage_errors_exit_4(tmp_path, make_args, reason):
+    done = pytest_run(tmp_path, *make_args(tmp_path))
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert reason in done.stderr, done.stderr
+
+
+def test_unknown_plugin_works_with_a_config_file(tmp_path):
+    bridge = require_go("bridge")
+    link = tmp_path / "mybridge"
+    link.symlink_to(bridge)
+    conf = tmp_path / "conf.json"
+    conf.write_text('{"cniVersion": "1.0.0", "name": "x", "type": "mybridge", "bridge": "br9", '
+                    '"ipam": {"type": "host-local", "subnet": "10.9.0.0/24"}}')
+    done = pytest_run(tmp_path, str(SUITES / "test_smoke.py"), f"--cni-plugin={link}", "--cni-path=/usr/lib/cni",
+                      f"--cni-config={conf}", "--cni-version=1.0.0", "-q")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "passed" in done.stdout
+
+
+def test_explicit_test_paths_get_the_fixtures(tmp_path):
+    require_go("bridge")
+    (tmp_path / "test_mine.py").write_text(
+        "def test_mine(cni, netconf, container_ns, cni_version):\n"
+        "    add = cni.invoke('ADD', netconf, container_ns, 'eth0', 'mine')\n"
+        "    assert add.succeeded and add.valid, add.describe()\n"
+        "    assert container_ns.snapshot().link('eth0') is not None\n")
+    done = pytest_run(tmp_path, "test_mine.py", "--cni-plugin=/usr/lib/cni/bridge", "-q")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "6 passed" in done.stdout  # one per version Go bridge lists: only this file ran
