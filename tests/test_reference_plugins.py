@@ -1,77 +1,65 @@
 """Black-box tests of the Python reference plugins (reference_plugins/) and their
 interoperability with the Go plugins in /usr/lib/cni.
 
-Network tests run only inside scratch namespaces created here (``t-host-*`` for the
-plugin, ``t-cont-*`` for the container) and remove them in finalizers.
-
-All subprocess/env plumbing is in :func:`run_plugin` so it can be swapped for the
-harness runner later.
+Every call goes through the harness runner (`cnitest.runner.Runner.invoke`), which
+runs the plugin inside the sandbox host namespace of the `sandbox` fixture.
+Container namespaces come from `cnitest.netns.new()`: they are held by a file
+descriptor and vanish, with every link in them, when closed, so nothing is left
+behind on this machine. What is inside a namespace is read over netlink
+(`Namespace.snapshot()`, `Namespace.iproute()`); the dataDir by plain file reads.
 """
 
+from __future__ import annotations
+
 import ipaddress
-import json
 import os
 import pathlib
+import socket
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from cnitest import netns
+from cnitest.runner import Invocation, Runner
 from reference_plugins import plugins_dir
 from reference_plugins.host_local import INDEX_NAME
 
+from .conftest import GO_PLUGINS, require_go
+
 VERSIONS = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]
-GO_DIR = pathlib.Path("/usr/lib/cni")
 GO_VERSIONS = VERSIONS[:-1]  # Go plugins 1.1.1 stop at 1.0.0
 ROOT = os.geteuid() == 0
+NO_NETNS = "None"  # CNI_NETNS for host-local calls: IPAM never enters the container
 
 
-# --- the one subprocess helper -------------------------------------------------
+# --- the one way to call a plugin here: Runner.invoke ------------------------------
 
-class Res:
-    def __init__(self, rc, out, err):
-        self.rc, self.raw, self.err = rc, out, err
-        try:
-            self.json = json.loads(out) if out.strip() else None
-        except ValueError:
-            self.json = None
-
-    @property
-    def code(self):
-        return (self.json or {}).get("code")
-
-    def __repr__(self):
-        return f"Res(rc={self.rc!r}, out={self.raw[:400]!r}, err={self.err[-400:]!r})"
+def call(runner: Runner, verb: str, conf, *, cid: str | None = "c1", ifname: str | None = "eth0",
+         ns: netns.Namespace | str | None = NO_NETNS, **kw) -> Invocation:
+    """`runner.invoke` with this file's defaults (container "c1", interface "eth0")."""
+    return runner.invoke(verb, conf, container_ns=ns, ifname=ifname, container_id=cid, **kw)
 
 
-def run_plugin(plugin, command, conf, *, cid="c1", ifname="eth0", netns="/x", args=None,
-               path=None, host_ns=None, env=None, unset=(), popen=False):
-    """Run ``plugin`` (a path) once.  ``conf`` is a dict (or raw str/bytes) fed on stdin.
-    ``host_ns`` names a scratch namespace to run the plugin in (via nsenter).
-    Returns a Res, or the Popen object with ``popen=True``."""
-    e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CNI_COMMAND": command,
-         "CNI_CONTAINERID": cid, "CNI_IFNAME": ifname, "CNI_NETNS": netns,
-         "CNI_PATH": path if path is not None else str(pathlib.Path(plugin).parent)}
-    if args is not None:
-        e["CNI_ARGS"] = args
-    e.update(env or {})
-    for k in unset:
-        e.pop(k, None)
-    e = {k: v for k, v in e.items() if v is not None}
-    data = conf if isinstance(conf, (str, bytes)) else json.dumps(conf)
-    if isinstance(data, str):
-        data = data.encode()
-    argv = [str(plugin)]
-    if host_ns:
-        argv = ["nsenter", f"--net=/var/run/netns/{host_ns}", "--"] + argv
-    if popen:
-        p = subprocess.Popen(argv, env=e, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-        p.stdin.write(data)
-        p.stdin.close()
-        return p
-    p = subprocess.run(argv, env=e, input=data, capture_output=True, timeout=60)
-    return Res(p.returncode, p.stdout.decode(), p.stderr.decode())
+def ok(inv: Invocation) -> Invocation:
+    assert inv.succeeded, inv.describe()
+    return inv
+
+
+def fails(inv: Invocation, code: int | None = None, words: str | None = None) -> Invocation:
+    """A failure with an error document (of `code`, with `words` in its msg, when given)."""
+    assert inv.failed_cleanly, inv.describe()
+    if code is not None:
+        assert inv.error.code == code, inv.describe()
+    if words is not None:
+        assert words in inv.error.msg, inv.describe()
+    return inv
+
+
+def first_address(inv: Invocation) -> str:
+    ok(inv)
+    return inv.result["ips"][0]["address"]
 
 
 # --- fixtures -------------------------------------------------------------------
@@ -93,18 +81,24 @@ def py_br(py_dir):
 
 @pytest.fixture(scope="session")
 def go_hl():
-    p = GO_DIR / "host-local"
-    if not os.access(p, os.X_OK):
-        pytest.skip("Go host-local not installed")
-    return p
+    return require_go("host-local")
 
 
 @pytest.fixture(scope="session")
 def go_br():
-    p = GO_DIR / "bridge"
-    if not os.access(p, os.X_OK):
-        pytest.skip("Go bridge not installed")
-    return p
+    return require_go("bridge")
+
+
+@pytest.fixture
+def hl(py_hl, sandbox):
+    """A runner for the Python host-local."""
+    return Runner(py_hl, sandbox, result_kind="ipam-result")
+
+
+@pytest.fixture
+def ghl(go_hl, sandbox):
+    """A runner for the Go host-local, in the same sandbox."""
+    return Runner(go_hl, sandbox, result_kind="ipam-result")
 
 
 def ipam_conf(data_dir, version="1.0.0", name="net1", **ipam):
@@ -140,19 +134,18 @@ def _strip_empty_dns(d):
 
 @pytest.mark.parametrize("plugin", ["host-local", "bridge"])
 @pytest.mark.parametrize("version", VERSIONS + [None, "9.9.9"])
-def test_version(py_dir, plugin, version):
+def test_version(py_dir, sandbox, plugin, version):
     conf = {} if version is None else {"cniVersion": version}
-    r = run_plugin(py_dir / plugin, "VERSION", conf)
-    assert r.rc == 0, r
-    assert r.json["supportedVersions"] == VERSIONS
-    assert r.json["cniVersion"] == (version if version in VERSIONS else "1.1.0")
+    inv = ok(call(Runner(py_dir / plugin, sandbox), "VERSION", conf))
+    assert inv.result["supportedVersions"] == VERSIONS, inv.describe()
+    assert inv.result["cniVersion"] == (version if version in VERSIONS else "1.1.0"), inv.describe()
 
 
 @pytest.mark.parametrize("kw,code", [
-    ({"unset": ["CNI_COMMAND"]}, 4),
+    ({"env": {"CNI_COMMAND": None}}, 4),
     ({"env": {"CNI_COMMAND": "FROB"}}, 4),
-    ({"unset": ["CNI_CONTAINERID"]}, 4),
-    ({"unset": ["CNI_NETNS"]}, 4),
+    ({"cid": None}, 4),
+    ({"ns": None}, 4),
     ({"ifname": ""}, 4),
     ({"cid": "-bad"}, 4),
     ({"cid": "a/b"}, 4),
@@ -161,15 +154,14 @@ def test_version(py_dir, plugin, version):
     ({"ifname": ".."}, 4),
     ({"ifname": "a b"}, 4),
 ])
-def test_env_errors(py_hl, tmp_path, kw, code):
-    r = run_plugin(py_hl, "ADD", ipam_conf(tmp_path), **kw)
-    assert r.rc != 0 and r.code == code, r
+def test_env_errors(hl, tmp_path, kw, code):
+    fails(call(hl, "ADD", ipam_conf(tmp_path), **kw), code)
     assert held(tmp_path) == {}
 
 
-def test_del_does_not_need_netns(py_hl, tmp_path):
-    r = run_plugin(py_hl, "DEL", ipam_conf(tmp_path), unset=["CNI_NETNS"])
-    assert r.rc == 0, r
+def test_del_does_not_need_netns(hl, tmp_path):
+    inv = ok(call(hl, "DEL", ipam_conf(tmp_path), ns=None))
+    assert "CNI_NETNS" not in inv.env
 
 
 @pytest.mark.parametrize("conf,code", [
@@ -183,28 +175,25 @@ def test_del_does_not_need_netns(py_hl, tmp_path):
     ({"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"subnet": "10.0.0.0/31"}]]}}, 7),
     ({"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"subnet": "10.0.0.1/24"}]]}}, 7),
 ])
-def test_config_errors(py_hl, conf, code):
-    r = run_plugin(py_hl, "ADD", conf)
-    assert r.rc != 0 and r.code == code, r
+def test_config_errors(hl, conf, code):
+    fails(call(hl, "ADD", conf), code)
 
 
-def test_cni_args_unknown_key(py_hl, tmp_path):
-    r = run_plugin(py_hl, "ADD", ipam_conf(tmp_path), args="FOO=bar")
-    assert r.rc != 0 and r.code == 4, r
-    r = run_plugin(py_hl, "ADD", ipam_conf(tmp_path), args="IgnoreUnknown=1;FOO=bar")
-    assert r.rc == 0, r
+def test_cni_args_unknown_key(hl, tmp_path):
+    fails(call(hl, "ADD", ipam_conf(tmp_path), cni_args="FOO=bar"), 4)
+    ok(call(hl, "ADD", ipam_conf(tmp_path), cni_args="IgnoreUnknown=1;FOO=bar"))
 
 
 @pytest.mark.parametrize("cmd,minv", [("CHECK", "0.4.0"), ("GC", "1.1.0"), ("STATUS", "1.1.0")])
-def test_verbs_refused_below_version(py_hl, tmp_path, cmd, minv):
+def test_verbs_refused_below_version(hl, tmp_path, cmd, minv):
     for v in VERSIONS:
         conf = ipam_conf(tmp_path, v)
         conf["cni.dev/valid-attachments"] = []
-        r = run_plugin(py_hl, cmd, conf)
+        inv = call(hl, cmd, conf)
         if VERSIONS.index(v) < VERSIONS.index(minv):
-            assert r.rc != 0 and r.code == 1, (v, r)
+            assert inv.failed_cleanly and inv.error.code == 1, (v, inv.describe())
         else:
-            assert r.code != 1, (v, r)
+            assert inv.error is None or inv.error.code != 1, (v, inv.describe())
 
 
 # --- host-local -----------------------------------------------------------------
@@ -215,10 +204,8 @@ def two_family(tmp_path, v):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_host_local_result_shape(py_hl, tmp_path, version):
-    r = run_plugin(py_hl, "ADD", two_family(tmp_path, version))
-    assert r.rc == 0, r
-    res = r.json
+def test_host_local_result_shape(hl, tmp_path, version):
+    res = ok(call(hl, "ADD", two_family(tmp_path, version))).result
     assert res["cniVersion"] == version
     if version in ("0.1.0", "0.2.0"):
         assert res["ip4"] == {"ip": "10.50.0.2/24", "gateway": "10.50.0.1",
@@ -236,25 +223,22 @@ def test_host_local_result_shape(py_hl, tmp_path, version):
         assert all("interface" not in i for i in ips)
         assert res["routes"] == [{"dst": "0.0.0.0/0"}, {"dst": "::/0"}]
     assert held(tmp_path) == {"10.50.0.2": "c1\r\neth0", "fd00:50::2": "c1\r\neth0"}
-    r = run_plugin(py_hl, "DEL", two_family(tmp_path, version))
-    assert r.rc == 0, r
+    ok(call(hl, "DEL", two_family(tmp_path, version)))
     assert held(tmp_path) == {}
-    r = run_plugin(py_hl, "DEL", two_family(tmp_path, version))
-    assert r.rc == 0, r
+    ok(call(hl, "DEL", two_family(tmp_path, version)))
 
 
 @pytest.mark.parametrize("version", GO_VERSIONS)
-def test_host_local_same_output_as_go(py_hl, go_hl, tmp_path, version):
+def test_host_local_same_output_as_go(hl, ghl, tmp_path, version):
     conf_py = two_family(tmp_path / "py", version)
     conf_go = two_family(tmp_path / "go", version)
     for c in (conf_py, conf_go):
         c["ipam"]["ranges"][0][0].update(rangeStart="10.50.0.10", rangeEnd="10.50.0.20",
                                           gateway="10.50.0.254")
     for i in range(3):
-        a = run_plugin(py_hl, "ADD", conf_py, cid="k%d" % i)
-        b = run_plugin(go_hl, "ADD", conf_go, cid="k%d" % i)
-        assert a.rc == 0 and b.rc == 0, (a, b)
-        assert _strip_empty_dns(a.json) == _strip_empty_dns(b.json)
+        a = ok(call(hl, "ADD", conf_py, cid=f"k{i}"))
+        b = ok(call(ghl, "ADD", conf_go, cid=f"k{i}"))
+        assert _strip_empty_dns(a.result) == _strip_empty_dns(b.result), (a.describe(), b.describe())
     assert held(tmp_path / "py") == held(tmp_path / "go")
     # the same files as Go, plus the Python plugin's key index
     assert sorted(set(os.listdir(tmp_path / "py" / "net1")) - {INDEX_NAME}) == sorted(os.listdir(tmp_path / "go" / "net1"))
@@ -262,113 +246,105 @@ def test_host_local_same_output_as_go(py_hl, go_hl, tmp_path, version):
         assert (tmp_path / "py" / "net1" / f).read_text() == (tmp_path / "go" / "net1" / f).read_text()
 
 
-def test_host_local_exhaustion_and_status(py_hl, tmp_path):
+def test_host_local_exhaustion_and_status(hl, tmp_path):
     # /29: .1 gateway, .2-.6 allocatable, .7 broadcast
     conf = ipam_conf(tmp_path, "1.1.0", ranges=[[{"subnet": "10.60.0.0/29"}]])
     got = []
     for i in range(5):
-        assert run_plugin(py_hl, "STATUS", conf).rc == 0
-        r = run_plugin(py_hl, "ADD", conf, cid="e%d" % i)
-        assert r.rc == 0, r
-        got.append(r.json["ips"][0]["address"])
-    assert got == ["10.60.0.%d/29" % i for i in range(2, 7)]
-    r = run_plugin(py_hl, "ADD", conf, cid="e9")
-    assert r.rc != 0 and r.code >= 100 and "no IP addresses available" in r.json["msg"], r
-    r = run_plugin(py_hl, "STATUS", conf)
-    assert r.rc != 0 and r.code == 50, r
-    assert run_plugin(py_hl, "DEL", conf, cid="e3").rc == 0
-    assert run_plugin(py_hl, "STATUS", conf).rc == 0
-    r = run_plugin(py_hl, "ADD", conf, cid="e9")
-    assert r.json["ips"][0]["address"] == "10.60.0.5/29", r
+        ok(call(hl, "STATUS", conf))
+        got.append(first_address(call(hl, "ADD", conf, cid=f"e{i}")))
+    assert got == [f"10.60.0.{i}/29" for i in range(2, 7)]
+    inv = fails(call(hl, "ADD", conf, cid="e9"), words="no IP addresses available")
+    assert inv.error.code >= 100, inv.describe()
+    fails(call(hl, "STATUS", conf), 50)
+    ok(call(hl, "DEL", conf, cid="e3"))
+    ok(call(hl, "STATUS", conf))
+    assert first_address(call(hl, "ADD", conf, cid="e9")) == "10.60.0.5/29"
 
 
-def test_host_local_wraps_after_last_reserved(py_hl, tmp_path):
+def test_host_local_wraps_after_last_reserved(hl, tmp_path):
     conf = ipam_conf(tmp_path, ranges=[[{"subnet": "10.61.0.0/24", "rangeStart": "10.61.0.10",
                                          "rangeEnd": "10.61.0.12"}]])
-    addrs = [run_plugin(py_hl, "ADD", conf, cid="w%d" % i).json["ips"][0]["address"] for i in range(3)]
+    addrs = [first_address(call(hl, "ADD", conf, cid=f"w{i}")) for i in range(3)]
     assert addrs == ["10.61.0.10/24", "10.61.0.11/24", "10.61.0.12/24"]
-    assert run_plugin(py_hl, "DEL", conf, cid="w0").rc == 0
-    r = run_plugin(py_hl, "ADD", conf, cid="w3")
-    assert r.json["ips"][0]["address"] == "10.61.0.10/24"
+    ok(call(hl, "DEL", conf, cid="w0"))
+    assert first_address(call(hl, "ADD", conf, cid="w3")) == "10.61.0.10/24"
 
 
-def test_host_local_old_subnet_form(py_hl, tmp_path):
+def test_host_local_old_subnet_form(hl, tmp_path):
     conf = {"cniVersion": "0.2.0", "name": "old",
             "ipam": {"type": "host-local", "subnet": "10.62.0.0/16", "rangeStart": "10.62.1.5",
                      "rangeEnd": "10.62.1.9", "gateway": "10.62.0.254", "dataDir": str(tmp_path),
                      "routes": [{"dst": "192.168.0.0/16", "gw": "10.62.0.253"}]}}
-    r = run_plugin(py_hl, "ADD", conf)
-    assert r.rc == 0, r
-    assert r.json["ip4"] == {"ip": "10.62.1.5/16", "gateway": "10.62.0.254",
-                             "routes": [{"dst": "192.168.0.0/16", "gw": "10.62.0.253"}]}
+    inv = ok(call(hl, "ADD", conf))
+    assert inv.result["ip4"] == {"ip": "10.62.1.5/16", "gateway": "10.62.0.254",
+                                 "routes": [{"dst": "192.168.0.0/16", "gw": "10.62.0.253"}]}
     assert held(tmp_path, "old") == {"10.62.1.5": "c1\r\neth0"}
 
 
-def test_host_local_ip_arg_and_runtime_config(py_hl, tmp_path):
+def test_host_local_ip_arg_and_runtime_config(hl, tmp_path):
     conf = ipam_conf(tmp_path)
-    r = run_plugin(py_hl, "ADD", conf, cid="a", args="IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.50.0.77")
-    assert r.rc == 0 and r.json["ips"][0]["address"] == "10.50.0.77/24", r
-    r = run_plugin(py_hl, "ADD", conf, cid="b", args="IP=10.50.0.77")
-    assert r.rc != 0 and "not available" in r.json["msg"], r
-    r = run_plugin(py_hl, "ADD", conf, cid="b", args="IP=10.50.0.1")
-    assert r.rc != 0 and "gateway" in r.json["msg"], r
-    r = run_plugin(py_hl, "ADD", conf, cid="b", args="IP=10.99.0.1")
-    assert r.rc != 0 and "failed to allocate all requested IPs" in r.json["msg"], r
+    inv = call(hl, "ADD", conf, cid="a", cni_args="IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.50.0.77")
+    assert first_address(inv) == "10.50.0.77/24"
+    fails(call(hl, "ADD", conf, cid="b", cni_args="IP=10.50.0.77"), words="not available")
+    fails(call(hl, "ADD", conf, cid="b", cni_args="IP=10.50.0.1"), words="gateway")
+    fails(call(hl, "ADD", conf, cid="b", cni_args="IP=10.99.0.1"), words="failed to allocate all requested IPs")
     c2 = dict(conf, runtimeConfig={"ips": ["10.50.0.88/24"]})
-    r = run_plugin(py_hl, "ADD", c2, cid="b")
-    assert r.rc == 0 and r.json["ips"][0]["address"] == "10.50.0.88/24", r
+    assert first_address(call(hl, "ADD", c2, cid="b")) == "10.50.0.88/24"
     c3 = dict(conf, runtimeConfig={"ipRanges": [[{"subnet": "10.70.0.0/24"}]]})
-    r = run_plugin(py_hl, "ADD", c3, cid="c")
-    assert r.rc == 0 and [i["address"] for i in r.json["ips"]] == ["10.70.0.2/24", "10.50.0.2/24"], r
+    inv = ok(call(hl, "ADD", c3, cid="c"))
+    assert [i["address"] for i in inv.result["ips"]] == ["10.70.0.2/24", "10.50.0.2/24"], inv.describe()
     assert held(tmp_path) == {"10.50.0.77": "a\r\neth0", "10.50.0.88": "b\r\neth0",
                               "10.70.0.2": "c\r\neth0", "10.50.0.2": "c\r\neth0"}
     # a failure releases the addresses already taken for this attachment
     c4 = dict(conf, runtimeConfig={"ipRanges": [[{"subnet": "10.71.0.0/24"}]]})
-    r = run_plugin(py_hl, "ADD", c4, cid="d", args="IP=10.50.0.77")
-    assert r.rc != 0
+    inv = call(hl, "ADD", c4, cid="d", cni_args="IP=10.50.0.77")
+    assert inv.exit_code != 0, inv.describe()
     assert not [ip for ip, who in held(tmp_path).items() if who.startswith("d\r")]
 
 
-def test_host_local_args_win_over_cni_args(py_hl, tmp_path):
+def test_host_local_args_win_over_cni_args(hl, tmp_path):
     """CONVENTIONS.md: args.cni.ips present -> the CNI_ARGS IP field is ignored."""
     conf = dict(ipam_conf(tmp_path), args={"cni": {"ips": ["10.50.0.42/24"]}})
-    r = run_plugin(py_hl, "ADD", conf, cid="a", args="IgnoreUnknown=1;IP=10.50.0.43")
-    assert r.rc == 0 and [i["address"] for i in r.json["ips"]] == ["10.50.0.42/24"], r
+    inv = ok(call(hl, "ADD", conf, cid="a", cni_args="IgnoreUnknown=1;IP=10.50.0.43"))
+    assert [i["address"] for i in inv.result["ips"]] == ["10.50.0.42/24"], inv.describe()
     assert held(tmp_path) == {"10.50.0.42": "a\r\neth0"}
 
 
-def test_host_local_duplicate_add_refused(py_hl, tmp_path):
+def test_host_local_duplicate_add_refused(hl, tmp_path):
     conf = ipam_conf(tmp_path)
-    assert run_plugin(py_hl, "ADD", conf).rc == 0
-    r = run_plugin(py_hl, "ADD", conf)
-    assert r.rc != 0 and "duplicate" in r.json["msg"], r
-    assert run_plugin(py_hl, "ADD", conf, ifname="eth1").rc == 0
+    ok(call(hl, "ADD", conf))
+    fails(call(hl, "ADD", conf), words="duplicate")
+    ok(call(hl, "ADD", conf, ifname="eth1"))
 
 
-def test_host_local_check(py_hl, tmp_path):
+def test_host_local_check(hl, tmp_path):
     conf = ipam_conf(tmp_path, "0.4.0")
-    add = run_plugin(py_hl, "ADD", conf)
-    chk = dict(conf, prevResult=add.json)
-    assert run_plugin(py_hl, "CHECK", chk).rc == 0
-    assert run_plugin(py_hl, "CHECK", chk, ifname="eth9").rc != 0
-    other = dict(conf, prevResult=dict(add.json, ips=[{"version": "4", "address": "10.50.0.99/24"}]))
-    assert run_plugin(py_hl, "CHECK", other).rc != 0
-    assert run_plugin(py_hl, "DEL", conf).rc == 0
-    r = run_plugin(py_hl, "CHECK", chk)
-    assert r.rc != 0 and r.code >= 100, r
+    add = ok(call(hl, "ADD", conf))
+    chk = dict(conf, prevResult=add.result)
+    ok(call(hl, "CHECK", chk))
+    inv = call(hl, "CHECK", chk, ifname="eth9")
+    assert inv.exit_code != 0, inv.describe()
+    other = dict(conf, prevResult=dict(add.result, ips=[{"version": "4", "address": "10.50.0.99/24"}]))
+    inv = call(hl, "CHECK", other)
+    assert inv.exit_code != 0, inv.describe()
+    ok(call(hl, "DEL", conf))
+    inv = fails(call(hl, "CHECK", chk))
+    assert inv.error.code >= 100, inv.describe()
 
 
 @pytest.mark.parametrize("key", ["cni.dev/valid-attachments", "cni.dev/attachments"])
-def test_host_local_gc(py_hl, tmp_path, key):
+def test_host_local_gc(hl, tmp_path, key):
     conf = two_family(tmp_path, "1.1.0")
     for cid, ifn in (("g1", "eth0"), ("g1", "eth1"), ("g2", "eth0")):
-        assert run_plugin(py_hl, "ADD", conf, cid=cid, ifname=ifn).rc == 0
+        ok(call(hl, "ADD", conf, cid=cid, ifname=ifn))
     # an old-format (id only) reservation of a still valid container is kept
     (tmp_path / "net1" / "10.50.0.200").write_text("g2")
     (tmp_path / "net1" / "10.50.0.201").write_text("gone")
     gc = dict(conf, **{key: [{"containerID": "g1", "ifname": "eth1"}, {"containerID": "g2", "ifname": "eth0"}]})
-    r = run_plugin(py_hl, "GC", gc, unset=["CNI_CONTAINERID", "CNI_IFNAME", "CNI_NETNS"])
-    assert r.rc == 0 and r.raw.strip() == "", r
+    inv = ok(call(hl, "GC", gc, cid=None, ifname=None, ns=None))
+    assert not {"CNI_CONTAINERID", "CNI_IFNAME", "CNI_NETNS"} & set(inv.env)
+    assert inv.stdout.strip() == b"", inv.describe()
     assert held(tmp_path) == {"10.50.0.3": "g1\r\neth1", "fd00:50::3": "g1\r\neth1",
                               "10.50.0.4": "g2\r\neth0", "fd00:50::4": "g2\r\neth0",
                               "10.50.0.200": "g2"}
@@ -376,50 +352,45 @@ def test_host_local_gc(py_hl, tmp_path, key):
     assert (tmp_path / "net1" / "last_reserved_ip.0").exists()
 
 
-def test_host_local_releases_old_format(py_hl, go_hl, tmp_path):
+def test_host_local_releases_old_format(hl, ghl, tmp_path):
     conf = ipam_conf(tmp_path)
     d = tmp_path / "net1"
     d.mkdir()
     (d / "10.50.0.9").write_text("oldc")
-    for plugin in (py_hl, go_hl):
+    for runner in (hl, ghl):
         (d / "10.50.0.9").write_text("oldc")
-        r = run_plugin(plugin, "CHECK", dict(conf, prevResult={"cniVersion": "1.0.0", "ips": [
-            {"address": "10.50.0.9/24"}]}), cid="oldc")
-        assert r.rc == 0, (plugin, r)
-        assert run_plugin(plugin, "DEL", conf, cid="oldc").rc == 0
-        assert held(tmp_path) == {}, plugin
+        chk = dict(conf, prevResult={"cniVersion": "1.0.0", "ips": [{"address": "10.50.0.9/24"}]})
+        ok(call(runner, "CHECK", chk, cid="oldc"))
+        ok(call(runner, "DEL", conf, cid="oldc"))
+        assert held(tmp_path) == {}, runner.plugin
 
 
-def test_host_local_no_write_outside_datadir(py_hl, tmp_path):
+def test_host_local_no_write_outside_datadir(hl, tmp_path):
     for name in ("..", "a/../../x", "/etc"):
-        r = run_plugin(py_hl, "ADD", ipam_conf(tmp_path / "d", name=name))
-        assert r.rc != 0 and r.code == 7, r
+        fails(call(hl, "ADD", ipam_conf(tmp_path / "d", name=name)), 7)
     assert not (tmp_path / "x").exists()
 
 
 # --- Go <-> Python interop on one dataDir --------------------------------------
 
-def test_interop_take_turns(py_hl, go_hl, tmp_path):
+def test_interop_take_turns(hl, ghl, tmp_path):
     conf = ipam_conf(tmp_path, "1.0.0", ranges=[[{"subnet": "10.80.0.0/28"}], [{"subnet": "fd00:80::/124"}]])
     seen = set()
     for i in range(10):
-        plugin = (py_hl, go_hl)[i % 2]
-        r = run_plugin(plugin, "ADD", conf, cid="t%d" % i)
-        assert r.rc == 0, (plugin, r)
-        for ip in r.json["ips"]:
-            assert ip["address"] not in seen
+        inv = ok(call((hl, ghl)[i % 2], "ADD", conf, cid=f"t{i}"))
+        for ip in inv.result["ips"]:
+            assert ip["address"] not in seen, inv.describe()
             seen.add(ip["address"])
     assert len(held(tmp_path)) == 20
     # release in the other implementation
     for i in range(10):
-        plugin = (go_hl, py_hl)[i % 2]
-        assert run_plugin(plugin, "DEL", conf, cid="t%d" % i).rc == 0
-        assert not [k for k, v in held(tmp_path).items() if v.startswith("t%d\r" % i)]
+        ok(call((ghl, hl)[i % 2], "DEL", conf, cid=f"t{i}"))
+        assert not [k for k, v in held(tmp_path).items() if v.startswith(f"t{i}\r")]
     assert held(tmp_path) == {}
     # both continue after the last reserved address written by the other
-    a = run_plugin(go_hl, "ADD", conf, cid="x1").json["ips"][0]["address"]
-    b = run_plugin(py_hl, "ADD", conf, cid="x2").json["ips"][0]["address"]
-    c = run_plugin(go_hl, "ADD", conf, cid="x3").json["ips"][0]["address"]
+    a = first_address(call(ghl, "ADD", conf, cid="x1"))
+    b = first_address(call(hl, "ADD", conf, cid="x2"))
+    c = first_address(call(ghl, "ADD", conf, cid="x3"))
     assert [a, b, c] == ["10.80.0.12/28", "10.80.0.13/28", "10.80.0.14/28"]
 
 
@@ -430,29 +401,27 @@ def _index_complete(data_dir):
         return store.body is not None
 
 
-def test_host_local_index_is_only_a_hint(py_hl, go_hl, tmp_path):
+def test_host_local_index_is_only_a_hint(hl, ghl, tmp_path):
     """The key index (duplicate check, DEL, CHECK without reading every file) must
     never hide what Go host-local did in the same dataDir behind its back."""
     conf = ipam_conf(tmp_path, "1.0.0", ranges=[[{"subnet": "10.81.0.0/28"}], [{"subnet": "fd00:81::/124"}]])
     d = tmp_path / "net1"
     for cid in ("a", "b"):
-        assert run_plugin(py_hl, "ADD", conf, cid=cid).rc == 0
+        ok(call(hl, "ADD", conf, cid=cid))
     assert _index_complete(tmp_path)
     index = (d / INDEX_NAME).read_bytes()
     assert not any(chr(c).isalnum() for c in index), index  # no container id, no address in clear
     # Go reserves without updating the index: the index is stale, the duplicate is found
-    assert run_plugin(go_hl, "ADD", conf, cid="g").rc == 0
+    ok(call(ghl, "ADD", conf, cid="g"))
     assert not _index_complete(tmp_path)
-    r = run_plugin(py_hl, "ADD", conf, cid="g")
-    assert r.rc != 0 and r.code == 100 and "duplicate" in r.json["msg"], r
+    fails(call(hl, "ADD", conf, cid="g"), 100, "duplicate")
     assert _index_complete(tmp_path)  # rebuilt from the files
     # Go releases behind the index's back: the stale hint is not a duplicate
-    assert run_plugin(go_hl, "DEL", conf, cid="a").rc == 0
-    r = run_plugin(py_hl, "ADD", conf, cid="a")
-    assert r.rc == 0, r
+    ok(call(ghl, "DEL", conf, cid="a"))
+    ok(call(hl, "ADD", conf, cid="a"))
     assert len([v for v in held(tmp_path).values() if v == "a\r\neth0"]) == 2
     # our DEL releases what Go reserved
-    assert run_plugin(py_hl, "DEL", conf, cid="g").rc == 0
+    ok(call(hl, "DEL", conf, cid="g"))
     assert not [v for v in held(tmp_path).values() if v.startswith("g\r")]
     # a change within the same clock tick: a reservation appears and the directory
     # mtime is put back; ctime still moves, so the index is no longer trusted
@@ -461,71 +430,48 @@ def test_host_local_index_is_only_a_hint(py_hl, go_hl, tmp_path):
     (d / "10.81.0.14").write_text("s\r\neth0")
     os.utime(d, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert not _index_complete(tmp_path)
-    r = run_plugin(py_hl, "ADD", conf, cid="s")
-    assert r.rc != 0 and "duplicate" in r.json["msg"], r
+    fails(call(hl, "ADD", conf, cid="s"), words="duplicate")
     # old id-only files, CHECK and DEL through the index
     (d / "fd00:81::e").write_text("old")
-    assert run_plugin(py_hl, "CHECK", dict(conf, prevResult={"cniVersion": "1.0.0", "ips": [
-        {"address": "fd00:81::e/124"}]}), cid="old").rc == 0
+    ok(call(hl, "CHECK", dict(conf, prevResult={"cniVersion": "1.0.0", "ips": [
+        {"address": "fd00:81::e/124"}]}), cid="old"))
     assert _index_complete(tmp_path)
-    assert run_plugin(py_hl, "DEL", conf, cid="old").rc == 0
+    ok(call(hl, "DEL", conf, cid="old"))
     assert "fd00:81::e" not in held(tmp_path)
     # a damaged index is ignored
     (d / INDEX_NAME).write_bytes(index[:40] + b"garbage")
-    r = run_plugin(py_hl, "ADD", conf, cid="b")
-    assert r.rc != 0 and "duplicate" in r.json["msg"], r
+    fails(call(hl, "ADD", conf, cid="b"), words="duplicate")
     for cid in ("a", "b", "s"):
-        assert run_plugin((py_hl, go_hl)[cid == "b"], "DEL", conf, cid=cid).rc == 0
+        ok(call((hl, ghl)[cid == "b"], "DEL", conf, cid=cid))
     assert held(tmp_path) == {}
 
 
-def test_concurrent_adds_no_duplicates(py_hl, go_hl, tmp_path):
+def test_concurrent_adds_no_duplicates(py_hl, go_hl, sandbox, tmp_path):
     """64 concurrent ADDs (Python and Go mixed) on a range with 40 free addresses."""
     conf = ipam_conf(tmp_path, "1.0.0", ranges=[[{"subnet": "10.90.0.0/24", "rangeStart": "10.90.0.10",
                                                   "rangeEnd": "10.90.0.49"}]])
-    procs = [run_plugin((py_hl, go_hl)[i % 2] if os.access(go_hl, os.X_OK) else py_hl, "ADD", conf,
-                        cid="cc%d" % i, popen=True) for i in range(64)]
-    results = []
-    for p in procs:
-        out, err = p.stdout.read(), p.stderr.read()
-        p.wait(timeout=120)
-        p.stdout.close()
-        p.stderr.close()
-        results.append(Res(p.returncode, out.decode(), err.decode()))
-    ok = [r for r in results if r.rc == 0]
-    assert len(ok) == 40, [r for r in results if r.rc != 0][:3]
-    addrs = [r.json["ips"][0]["address"] for r in ok]
+    runners = (Runner(py_hl, sandbox, timeout=120), Runner(go_hl, sandbox, timeout=120))
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        results = list(pool.map(lambda i: call(runners[i % 2], "ADD", conf, cid=f"cc{i}"), range(64)))
+    assert not [r for r in results if r.timed_out or r.problems], [r.describe() for r in results if r.problems][:3]
+    good = [r for r in results if r.exit_code == 0]
+    assert len(good) == 40, [r.describe() for r in results if r.exit_code != 0][:3]
+    addrs = [r.result["ips"][0]["address"] for r in good]
     assert len(set(addrs)) == 40
     assert len(held(tmp_path)) == 40
     assert not [f for f in os.listdir(tmp_path / "net1") if f.startswith(".tmp")]
 
 
-# --- bridge (scratch namespaces only) -----------------------------------------
+# --- bridge (fd-held scratch namespaces only) ----------------------------------
 
 needs_root = pytest.mark.skipif(not ROOT, reason="needs root for network namespaces")
 
 
-def _ip_json(ns, *argv):
-    p = subprocess.run(["ip", "-n", ns, "-j"] + list(argv), capture_output=True, text=True, check=True)
-    return json.loads(p.stdout or "[]")
-
-
 @pytest.fixture
-def nsp(request):
-    """A (host, container) pair of scratch namespaces, removed afterwards."""
-    tag = uuid.uuid4().hex[:8]
-    host, cont = f"t-host-{tag}", f"t-cont-{tag}"
-    made = []
-
-    def fin():
-        for n in made:
-            subprocess.run(["ip", "netns", "del", n], capture_output=True)
-    request.addfinalizer(fin)
-    for n in (host, cont):
-        subprocess.run(["ip", "netns", "add", n], check=True)
-        made.append(n)
-        subprocess.run(["ip", "-n", n, "link", "set", "lo", "up"], check=True)
-    return host, cont
+def cont():
+    """The container namespace (the `sandbox` fixture is the host one)."""
+    with netns.new("t-cont") as ns:
+        yield ns
 
 
 def br_conf(data_dir, version, **kw):
@@ -539,163 +485,176 @@ def br_conf(data_dir, version, **kw):
 
 
 def _links(ns):
-    return {l["ifname"]: l for l in _ip_json(ns, "link", "show")}
+    """{name: Link} in `ns`, over netlink."""
+    return {link.name: link for link in ns.snapshot().links}
+
+
+def _veths(ns):
+    return [name for name in _links(ns) if name.startswith("veth")]
 
 
 def _addrs(ns, dev):
-    out = _ip_json(ns, "addr", "show", "dev", dev)
-    return {"%s/%d" % (a["local"], a["prefixlen"]) for a in out[0]["addr_info"]
-            if not a["local"].startswith("fe80")}
+    """The addresses on `dev` in `ns` (IPv6 link-local ones left out), as CIDRs."""
+    return {a.cidr for a in ns.snapshot().addresses_of(dev) if not a.address.startswith("fe80")}
 
 
-def bridge_add(plugin, conf, host, cont, cid="b1", ifname="eth0", path=None):
-    return run_plugin(plugin, "ADD", conf, cid=cid, ifname=ifname, netns="/var/run/netns/" + cont,
-                      host_ns=host, path=path)
+def _default_gateways(ns):
+    """Gateways of the IPv4 default routes in the main table (as `ip route show default`)."""
+    return [r.gateway for r in ns.snapshot().routes
+            if r.family == socket.AF_INET and r.dst == "0.0.0.0/0" and r.table == 254]
 
 
 @needs_root
 @pytest.mark.parametrize("version", VERSIONS)
-def test_bridge_add_check_del(py_br, py_dir, nsp, tmp_path, version):
-    host, cont = nsp
+def test_bridge_add_check_del(py_br, sandbox, cont, tmp_path, version):
+    host = sandbox
+    br = Runner(py_br, host)
     conf = br_conf(tmp_path, version)
-    r = bridge_add(py_br, conf, host, cont)
-    assert r.rc == 0, r
-    res = r.json
+    inv = ok(call(br, "ADD", conf, cid="b1", ns=cont))
+    res = inv.result
     assert res["cniVersion"] == version
     assert _addrs(cont, "eth0") >= {"10.33.0.2/24"}
     assert "10.33.0.1/24" in _addrs(host, "tbr0")
-    routes = _ip_json(cont, "route", "show", "default")
-    assert routes and routes[0]["gateway"] == "10.33.0.1"
+    gateways = _default_gateways(cont)
+    assert gateways and gateways[0] == "10.33.0.1", cont.snapshot().describe()
     if version in ("0.1.0", "0.2.0"):
         assert res["ip4"]["ip"] == "10.33.0.2/24"
         assert res["ip4"]["routes"] == [{"dst": "0.0.0.0/0", "gw": "10.33.0.1"}]
     else:
         names = [i["name"] for i in res["interfaces"]]
         assert names[0] == "tbr0" and names[2] == "eth0" and names[1].startswith("veth")
-        assert res["interfaces"][2]["sandbox"] == "/var/run/netns/" + cont
+        assert res["interfaces"][2]["sandbox"] == cont.path
         links = _links(host)
-        assert links[names[1]]["master"] == "tbr0"
-        assert _links(cont)["eth0"]["address"] == res["interfaces"][2]["mac"]
+        assert links[names[1]].master == links["tbr0"].index, host.snapshot().describe()
+        assert _links(cont)["eth0"].mac == res["interfaces"][2]["mac"]
         assert [i["interface"] for i in res["ips"]] == [2, 2]
         assert _addrs(cont, "eth0") == {"10.33.0.2/24", "fd00:33::2/120"}
         assert {"dst": "::/0", "gw": "fd00:33::1"} in res["routes"]
     chk = dict(conf, prevResult=res)
-    r = run_plugin(py_br, "CHECK", chk, cid="b1", netns="/var/run/netns/" + cont, host_ns=host)
+    inv = call(br, "CHECK", chk, cid="b1", ns=cont)
     if VERSIONS.index(version) < VERSIONS.index("0.4.0"):
-        assert r.rc != 0 and r.code == 1, r
+        fails(inv, 1)
     else:
-        assert r.rc == 0, r
+        ok(inv)
         # CHECK notices a missing route / address
-        subprocess.run(["ip", "-n", cont, "route", "del", "default"], check=True)
-        r = run_plugin(py_br, "CHECK", chk, cid="b1", netns="/var/run/netns/" + cont, host_ns=host)
-        assert r.rc != 0 and "route" in r.json["msg"], r
-    r = run_plugin(py_br, "DEL", chk, cid="b1", netns="/var/run/netns/" + cont, host_ns=host)
-    assert r.rc == 0, r
+        cont.iproute(lambda ipr: ipr.route("del", family=socket.AF_INET, dst="0.0.0.0/0", table=254))
+        assert not _default_gateways(cont)
+        fails(call(br, "CHECK", chk, cid="b1", ns=cont), words="route")
+    ok(call(br, "DEL", chk, cid="b1", ns=cont))
     assert "eth0" not in _links(cont)
-    assert not [n for n in _links(host) if n.startswith("veth")]
+    assert not _veths(host)
     assert held(tmp_path, "brnet") == {}
     # DEL again, DEL without netns, DEL with the netns gone
-    for netns in ("/var/run/netns/" + cont, "", "/var/run/netns/t-nonexistent"):
-        r = run_plugin(py_br, "DEL", conf, cid="b1", netns=netns, host_ns=host)
-        assert r.rc == 0, (netns, r)
+    for gone in (cont, "", f"/var/run/netns/t-nonexistent-{uuid.uuid4().hex[:8]}"):
+        inv = call(br, "DEL", conf, cid="b1", ns=gone)
+        assert inv.succeeded, (gone, inv.describe())
 
 
 @needs_root
-def test_bridge_refuses_existing_ifname(py_br, nsp, tmp_path):
-    host, cont = nsp
-    subprocess.run(["ip", "-n", cont, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0"], check=True)
-    r = bridge_add(py_br, br_conf(tmp_path, "1.0.0"), host, cont)
-    assert r.rc != 0, r
+def test_bridge_refuses_existing_ifname(py_br, sandbox, cont, tmp_path):
+    cont.iproute(lambda ipr: ipr.link("add", ifname="eth0", kind="veth", peer="peer0"))
+    assert {"eth0", "peer0"} <= set(_links(cont))
+    inv = call(Runner(py_br, sandbox), "ADD", br_conf(tmp_path, "1.0.0"), cid="b1", ns=cont)
+    assert inv.exit_code != 0, inv.describe()
     assert held(tmp_path, "brnet") == {}
 
 
 @needs_root
-def test_bridge_ipam_failure_removes_veth(py_br, nsp, tmp_path):
-    host, cont = nsp
+def test_bridge_ipam_failure_removes_veth(py_br, sandbox, cont, tmp_path):
+    host = sandbox
+    br = Runner(py_br, host)
     conf = br_conf(tmp_path, "1.0.0")
     conf["ipam"]["ranges"] = [[{"subnet": "10.34.0.0/30"}]]  # one address: .2
-    assert bridge_add(py_br, conf, host, cont, cid="x1").rc == 0
-    r = bridge_add(py_br, conf, host, cont, cid="x2", ifname="eth1")
-    assert r.rc != 0 and "no IP addresses" in r.json["msg"], r
+    ok(call(br, "ADD", conf, cid="x1", ns=cont))
+    fails(call(br, "ADD", conf, cid="x2", ifname="eth1", ns=cont), words="no IP addresses")
     assert "eth1" not in _links(cont)
-    assert len([n for n in _links(host) if n.startswith("veth")]) == 1
+    assert len(_veths(host)) == 1
     assert held(tmp_path, "brnet") == {"10.34.0.2": "x1\r\neth0"}
 
 
+def _add_bridge_with_address(ipr, name, address, prefixlen):
+    ipr.link("add", ifname=name, kind="bridge")
+    index = ipr.link_lookup(ifname=name)[0]
+    ipr.addr("add", index=index, address=address, prefixlen=prefixlen)
+
+
 @needs_root
-def test_bridge_failure_after_ipam_releases_address(py_br, nsp, tmp_path):
-    host, cont = nsp
-    subprocess.run(["ip", "-n", host, "link", "add", "tbr0", "type", "bridge"], check=True)
-    subprocess.run(["ip", "-n", host, "addr", "add", "192.168.77.1/24", "dev", "tbr0"], check=True)
+def test_bridge_failure_after_ipam_releases_address(py_br, sandbox, cont, tmp_path):
+    host = sandbox
+    br = Runner(py_br, host)
+    host.iproute(lambda ipr: _add_bridge_with_address(ipr, "tbr0", "192.168.77.1", 24))
+    assert "192.168.77.1/24" in _addrs(host, "tbr0")
     conf = br_conf(tmp_path, "1.0.0")  # isGateway: wants 10.33.0.1/24 on tbr0 -> conflict
-    r = bridge_add(py_br, conf, host, cont)
-    assert r.rc != 0 and "already has an IP address" in r.json["msg"], r
+    fails(call(br, "ADD", conf, cid="b1", ns=cont), words="already has an IP address")
     assert held(tmp_path, "brnet") == {}
     assert "eth0" not in _links(cont)
-    assert not [n for n in _links(host) if n.startswith("veth")]
+    assert not _veths(host)
     conf["forceAddress"] = True
-    r = bridge_add(py_br, conf, host, cont)
-    assert r.rc == 0, r
+    ok(call(br, "ADD", conf, cid="b1", ns=cont))
     assert "192.168.77.1/24" not in _addrs(host, "tbr0")
 
 
 @needs_root
-def test_bridge_gc_and_status_delegate(py_br, nsp, tmp_path):
-    host, cont = nsp
+def test_bridge_gc_and_status_delegate(py_br, sandbox, cont, tmp_path):
+    br = Runner(py_br, sandbox)
     conf = br_conf(tmp_path, "1.1.0")
     conf["ipam"]["ranges"] = [[{"subnet": "10.35.0.0/30"}]]
-    assert bridge_add(py_br, conf, host, cont, cid="s1").rc == 0
-    r = run_plugin(py_br, "STATUS", conf, host_ns=host)
-    assert r.rc != 0 and r.code == 50, r
+    ok(call(br, "ADD", conf, cid="s1", ns=cont))
+    fails(call(br, "STATUS", conf, cid=None, ifname=None, ns=None), 50)
     gc = dict(conf, **{"cni.dev/valid-attachments": []})
-    r = run_plugin(py_br, "GC", gc, host_ns=host)
-    assert r.rc == 0, r
+    ok(call(br, "GC", gc, cid=None, ifname=None, ns=None))
     assert held(tmp_path, "brnet") == {}
-    assert run_plugin(py_br, "STATUS", conf, host_ns=host).rc == 0
+    ok(call(br, "STATUS", conf, cid=None, ifname=None, ns=None))
 
 
 @needs_root
 @pytest.mark.parametrize("combo", ["py-bridge+go-host-local", "go-bridge+py-host-local"])
-def test_bridge_interop(py_br, py_dir, go_br, go_hl, nsp, tmp_path, combo):
-    host, cont = nsp
+def test_bridge_interop(py_br, py_dir, go_br, go_hl, sandbox, cont, tmp_path, combo):
+    # CNI_PATH holds only the other implementation's directory, so that the
+    # bridge cannot find the host-local next to itself.
     if combo.startswith("py"):
-        bridge, path = py_br, str(GO_DIR)
+        bridge, path = py_br, str(GO_PLUGINS)
     else:
         bridge, path = go_br, str(py_dir)
+    br = Runner(bridge, sandbox)
+    only = {"CNI_PATH": path}
     conf = br_conf(tmp_path, "1.0.0")
-    r = bridge_add(bridge, conf, host, cont, path=path)
-    assert r.rc == 0, r
+    inv = ok(call(br, "ADD", conf, cid="b1", ns=cont, env=only))
     assert _addrs(cont, "eth0") == {"10.33.0.2/24", "fd00:33::2/120"}
     assert held(tmp_path, "brnet") == {"10.33.0.2": "b1\r\neth0", "fd00:33::2": "b1\r\neth0"}
-    chk = dict(conf, prevResult=r.json)
-    r = run_plugin(bridge, "CHECK", chk, cid="b1", netns="/var/run/netns/" + cont, host_ns=host,
-                   path=path)
-    assert r.rc == 0, r
-    r = run_plugin(bridge, "DEL", chk, cid="b1", netns="/var/run/netns/" + cont, host_ns=host,
-                   path=path)
-    assert r.rc == 0, r
+    # the host-local of the other implementation did the allocation: only the
+    # Python one keeps a key index
+    assert (tmp_path / "brnet" / INDEX_NAME).exists() == combo.startswith("go")
+    chk = dict(conf, prevResult=inv.result)
+    ok(call(br, "CHECK", chk, cid="b1", ns=cont, env=only))
+    ok(call(br, "DEL", chk, cid="b1", ns=cont, env=only))
     assert held(tmp_path, "brnet") == {}
     assert "eth0" not in _links(cont)
 
 
+def _nat_rules(ns, save=True):
+    """The nat table as iptables prints it, read inside `ns` (iptables is not netlink)."""
+    argv = ["iptables-save", "-t", "nat"] if save else ["iptables", "-w", "-t", "nat", "-S"]
+    return ns.run(lambda: subprocess.run(argv, capture_output=True, text=True))
+
+
 @needs_root
-def test_bridge_ipmasq_iptables(py_br, nsp, tmp_path):
-    host, cont = nsp
-    probe = subprocess.run(["ip", "netns", "exec", host, "iptables", "-w", "-t", "nat", "-S"],
-                           capture_output=True)
+def test_bridge_ipmasq_iptables(py_br, sandbox, cont, tmp_path):
+    host = sandbox
+    probe = _nat_rules(host, save=False)
     if probe.returncode != 0:
-        pytest.skip(f"iptables not usable: {probe.stderr.decode().strip()}")
+        pytest.skip(f"iptables not usable: {probe.stderr.strip()}")
+    br = Runner(py_br, host)
     conf = br_conf(tmp_path, "1.0.0", ipMasq=True)
     conf["ipam"]["ranges"] = conf["ipam"]["ranges"][:1]
-    r = bridge_add(py_br, conf, host, cont)
-    if r.rc != 0 and "iptables" in (r.json or {}).get("msg", ""):
-        pytest.skip("iptables rule failed here: {}".format(r.json.get("details")))
-    assert r.rc == 0, r
-    rules = subprocess.run(["ip", "netns", "exec", host, "iptables", "-w", "-t", "nat", "-S"],
-                           capture_output=True, text=True).stdout
-    assert "MASQUERADE" in rules and "-s 10.33.0.2/32" in rules
-    r = run_plugin(py_br, "DEL", conf, cid="b1", netns="/var/run/netns/" + cont, host_ns=host)
-    assert r.rc == 0, r
-    rules = subprocess.run(["ip", "netns", "exec", host, "iptables", "-w", "-t", "nat", "-S"],
-                           capture_output=True, text=True).stdout
-    assert "MASQUERADE" not in rules and "CNI-" not in rules
+    inv = call(br, "ADD", conf, cid="b1", ns=cont)
+    if inv.error is not None and "iptables" in inv.error.msg:
+        pytest.skip(f"iptables rule failed here: {inv.error.details}")
+    ok(inv)
+    rules = _nat_rules(host)
+    assert rules.returncode == 0, rules.stderr
+    assert "MASQUERADE" in rules.stdout and "-s 10.33.0.2/32" in rules.stdout, rules.stdout
+    ok(call(br, "DEL", conf, cid="b1", ns=cont))
+    rules = _nat_rules(host)
+    assert rules.returncode == 0, rules.stderr
+    assert "MASQUERADE" not in rules.stdout and "CNI-" not in rules.stdout, rules.stdout
