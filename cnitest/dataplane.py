@@ -21,7 +21,7 @@ from typing import Any
 
 from .netns import Namespace
 
-DEFAULT_TIMEOUT = 3.0
+DEFAULT_TIMEOUT = 8.0  # IPv6 DAD alone takes ~2 s on a quiet machine; only a failing exchange waits this long
 
 
 def udp_exchange(client_ns: Namespace, server_ns: Namespace, server_addr: str, timeout: float = DEFAULT_TIMEOUT) -> str | None:
