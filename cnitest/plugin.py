@@ -139,5 +139,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if rules and all(r.level != "MUST" for r in rules) and not settings.strict:
         report.outcome = "skipped"
         report.wasxfail = "SHOULD-level finding (a warning; --cni-strict fails it): " + ", ".join(r.id for r in rules)
-        report.user_properties.append(("cni_finding", "warning"))
     return report
