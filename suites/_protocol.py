@@ -143,6 +143,21 @@ def cleanup(cni: Runner, netconf: dict[str, Any], add: Invocation | None, contai
     return cni.invoke("DEL", del_config(netconf, add, version), container_ns, ifname, container_id, **kwargs)
 
 
+def refused_cleanly_if_refused(cni: Runner, host_ns: Namespace, conf: dict[str, Any], container_ns: Namespace, ifname: str,
+                                container_id: str, version: str, what: str, code: int) -> None:
+    """ADD with something a plugin MAY refuse (`what`): accepting it is fine; a refusal
+    must come with an error object and change nothing."""
+    before = state(host_ns, container_ns, conf, container_id)
+    add = cni.invoke("ADD", conf, container_ns, ifname, container_id)
+    if add.exit_code == 0:
+        cleanup(cni, conf, add, container_ns, ifname, container_id, version)
+        return  # accepting it is allowed
+    after = state(host_ns, container_ns, conf, container_id)
+    assert add.failed_cleanly, f"a plugin may refuse {what}, but then with an error object (preferably code {code}):\n{add.describe()}"
+    diff = changes(before, after)
+    assert not diff, f"the refused ADD ({what}) changed state:\n{describe_changes(diff, after)}\n{add.describe()}"
+
+
 def highest(listed: list[Any]) -> str | None:
     """The highest well-formed version in a VERSION answer's list."""
     good = [v for v in listed if isinstance(v, str) and SEMVER.match(v)]
