@@ -12,14 +12,18 @@ environment and stdin, and faults can be injected into it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cnitest import checks, dataplane, recording_ipam, versions
+from cnitest import checks, dataplane, recording_ipam
 from cnitest.fixtures import RUNNERS_KEY
 from cnitest.runner import Runner
+
+from . import _protocol as p
 
 pytestmark = pytest.mark.cni_kinds("interface")
 
@@ -73,8 +77,18 @@ def _add(rec: Recorded, conf: dict[str, Any], **kw: Any):
 
 
 def _del(rec: Recorded, conf: dict[str, Any], add, version: str) -> None:
-    conf = {**conf, "prevResult": add.result} if versions.has_prev_result(version) and add.result else conf
-    rec.invoke("DEL", conf)
+    rec.invoke("DEL", p.del_config(conf, add, version))
+
+
+@contextmanager
+def _added(rec: Recorded, version: str) -> Iterator[tuple[dict[str, Any], Any]]:
+    """A successful ADD through the recorder, DELeted again when the block ends."""
+    conf = rec.config()
+    add = _add(rec, conf)
+    try:
+        yield conf, add
+    finally:
+        _del(rec, conf, add, version)
 
 
 def _one(rec: Recorded, verb: str, why: str) -> dict[str, Any]:
@@ -85,12 +99,8 @@ def _one(rec: Recorded, verb: str, why: str) -> dict[str, Any]:
 
 @pytest.mark.cni_rule("delegate.add.invoked")
 def test_ipam_add_invoked(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         _one(recorded, "ADD", "a plugin configured with an ipam section should run that IPAM plugin on ADD")
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_rule("delegate.lookup.cni-path")
@@ -124,8 +134,7 @@ def _env_diff(plugin_env: dict[str, str], ipam_env: dict[str, str], verb: str) -
 def test_ipam_gets_same_environment(recorded, cni_version):
     conf = recorded.config()
     add = _add(recorded, conf, cni_args="IgnoreUnknown=1")
-    rm_conf = {**conf, "prevResult": add.result} if versions.has_prev_result(cni_version) else conf
-    rm = recorded.invoke("DEL", rm_conf, cni_args="IgnoreUnknown=1")
+    rm = recorded.invoke("DEL", p.del_config(conf, add, cni_version), cni_args="IgnoreUnknown=1")
     problems = []
     for inv in (add, rm):
         calls = recorded.calls(inv.verb)
@@ -138,9 +147,7 @@ def test_ipam_gets_same_environment(recorded, cni_version):
 
 @pytest.mark.cni_rule("delegate.config.same")
 def test_ipam_gets_complete_config(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         call = _one(recorded, "ADD", "the IPAM plugin must run to be given the configuration")
         try:
             got = json.loads(call["stdin"])
@@ -150,30 +157,22 @@ def test_ipam_gets_complete_config(recorded, cni_version):
             "the delegated plugin should receive the complete network configuration the calling plugin got, not only the "
             f"ipam section;\nthe plugin got:     {json.dumps(conf, sort_keys=True)}\nthe IPAM plugin got: {json.dumps(got, sort_keys=True) if isinstance(got, dict) else got!r}"
         )
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_versions(min="1.0.0")
 @pytest.mark.cni_rule("delegate.stderr.forwarded")
 def test_ipam_stderr_forwarded(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         marker = f"{recording_ipam.STDERR_MARKER} ADD".encode()
         assert marker in add.stderr, (
             f"the IPAM plugin wrote {marker.decode()!r} to its stderr; the calling plugin should pass it on to its own stderr, "
             f"which holds: {add.stderr[:500]!r}"
         )
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_rule("delegate.result.reflected")
 def test_ipam_result_reflected(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         call = _one(recorded, "ADD", "the IPAM plugin must run for its result to be used")
         ipam_result = json.loads(call["stdout"])
         ipam_n, out_n = checks.normalize(ipam_result), checks.normalize(add.result)
@@ -186,8 +185,6 @@ def test_ipam_result_reflected(recorded, cni_version):
             "the ips, routes and dns the IPAM plugin returned should appear in the plugin's result; missing:\n- "
             + "\n- ".join(missing) + f"\nIPAM result: {call['stdout']}\n{add.describe()}"
         )
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_rule("delegate.del.invoked")
@@ -204,21 +201,15 @@ def test_ipam_del_invoked(recorded, cni_version):
 
 @pytest.mark.cni_rule("delegate.check.invoked")
 def test_ipam_check_invoked(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         chk = recorded.invoke("CHECK", {**conf, "prevResult": add.result})
         assert chk.exit_code == 0, f"CHECK right after ADD must succeed:\n{chk.describe()}\n{recorded.seen()}"
         _one(recorded, "CHECK", "on CHECK a plugin should also run CHECK on its IPAM plugin")
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_rule("delegate.error.propagated")
 def test_ipam_check_error_propagated(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         failing = recorded.config(fail={"CHECK": 101})
         chk = recorded.invoke("CHECK", {**failing, "prevResult": add.result})
         if not recorded.calls("CHECK"):
@@ -226,15 +217,11 @@ def test_ipam_check_error_propagated(recorded, cni_version):
         assert chk.exit_code not in (0, None), (
             f"the IPAM plugin failed CHECK (code 101); the calling plugin should then fail too, but:\n{chk.describe()}"
         )
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_rule("delegate.gc.invoked")
 def test_ipam_gc_invoked(recorded, cni_version):
-    conf = recorded.config()
-    add = _add(recorded, conf)
-    try:
+    with _added(recorded, cni_version) as (conf, add):
         attachments = [{"containerID": recorded.cid, "ifname": recorded.ifname}]
         gc = recorded.invoke("GC", {**conf, "cni.dev/valid-attachments": attachments, "cni.dev/attachments": attachments},
                              container_ns=None, ifname=None, container_id=None)
@@ -243,8 +230,6 @@ def test_ipam_gc_invoked(recorded, cni_version):
         assert json.loads(call["stdin"]).get("cni.dev/valid-attachments") == attachments, (
             f"the forwarded GC must carry the same valid-attachments list {attachments}; the IPAM plugin got {call['stdin']}"
         )
-    finally:
-        _del(recorded, conf, add, cni_version)
 
 
 @pytest.mark.cni_rule("delegate.status.invoked")
