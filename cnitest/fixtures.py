@@ -8,6 +8,7 @@ test that fails, a Ctrl-C or a SIGKILL leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from . import config, kernel, netns
 from .profiles import PARENT_LINK, PROFILES
 from .runner import Invocation, Runner
+from .sandbox import Sandbox
 from .target import Target
 
 TARGET_KEY = pytest.StashKey[Target | None]()
@@ -50,7 +52,21 @@ def netns_factory() -> Iterator[Callable[[str], netns.Namespace]]:
 
 
 @pytest.fixture
-def host_ns(request: pytest.FixtureRequest) -> Iterator[netns.Namespace]:
+def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The files this test's plugin calls see: / read-only, private /run, /var/lib/cni, /tmp, and tmp_path.
+
+    What the plugin wrote in its private directories is listed in the report
+    (`cni_sandbox_files`), as information."""
+    box = Sandbox(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path])
+    yield box
+    written = box.files_written()
+    if written:
+        request.node.user_properties.append(("cni_sandbox_files", written))
+    shutil.rmtree(box.state, ignore_errors=True)
+
+
+@pytest.fixture
+def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[netns.Namespace]:
     """The sandbox 'host' namespace the plugin runs in (never the machine's own)."""
     target = request.config.stash.get(TARGET_KEY, None)
     profile = target.profile if target else None
@@ -60,6 +76,7 @@ def host_ns(request: pytest.FixtureRequest) -> Iterator[netns.Namespace]:
             if why:
                 pytest.skip(f"profile {profile.name} needs {kind}: {why}")
     with netns.new("host") as ns:
+        ns.sandbox = cni_sandbox
         if profile and profile.parent_link:
             ns.iproute(_make_parent_link)
         yield ns

@@ -62,6 +62,7 @@ class Namespace:
     def __init__(self, fd: int, label: str) -> None:
         self.fd = fd
         self.label = label
+        self.sandbox: Any = None  # a host namespace's cnitest.sandbox.Sandbox: the files its plugins see
 
     @property
     def path(self) -> str:

@@ -19,6 +19,7 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     cni,
     cni_container_id,
     cni_ifname,
+    cni_sandbox,
     cni_target,
     container_ns,
     host_ns,

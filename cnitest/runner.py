@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import versions
+from . import sandbox, versions
 from .netns import Namespace
 
 DEFAULT_TIMEOUT = 10.0
@@ -217,9 +217,12 @@ class Runner:
         timeout: float = DEFAULT_TIMEOUT,
         max_output: int = DEFAULT_MAX_OUTPUT,
         result_kind: str = "result",
+        sandbox: sandbox.Sandbox | None = None,
     ) -> None:
         self.plugin = str(Path(plugin).absolute())
         self.host_ns = host_ns
+        # The filesystem state of the calls: given, or the host namespace's (one per test), or a default.
+        self.sandbox = sandbox or getattr(host_ns, "sandbox", None)
         plugin_dir = str(Path(self.plugin).parent)
         self.cni_path = [plugin_dir] + [d for d in (cni_path or []) if d and d != plugin_dir]
         self.timeout = timeout
@@ -285,30 +288,42 @@ class Runner:
             host_ns=self.host_ns.label,
             cni_version=requested if isinstance(requested, str) else None,
         )
-        self.host_ns.run(lambda: self._execute(inv))
+        self.host_ns.run(lambda: self._execute(inv, self.sandbox or sandbox.default()))
         _interpret(inv, result_kind or self.result_kind)
         self.history.append(inv)
         return inv
 
-    def _execute(self, inv: Invocation) -> None:
-        """Run the binary (we are on a thread inside the host namespace)."""
+    def _execute(self, inv: Invocation, box: sandbox.Sandbox) -> None:
+        """Run the binary under the sandbox (we are on a thread of our own inside the host namespace)."""
         start = inv.started = time.monotonic()
         deadline = start + self.timeout
+        held = _held_namespaces(inv)
+        if not os.access(self.plugin, os.X_OK) or not os.path.isfile(self.plugin):
+            why = "not found" if not os.path.exists(self.plugin) else "not an executable file"
+            inv.problems.append(f"could not execute {self.plugin}: {why}")
+            return
+        status_r, status_w = os.pipe()
         try:
+            box.prepare(held.values())
             proc = subprocess.Popen(
-                [self.plugin],
+                box.command([self.plugin], held.values(), status_fd=status_w),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env=inv.env,
+                env={k: sandbox.translate_in(v, held) for k, v in inv.env.items()},
                 cwd="/",
                 start_new_session=True,
+                pass_fds=(status_w,),
             )
-        except OSError as exc:
-            inv.problems.append(f"could not execute {self.plugin}: {exc.strerror or exc}")
+        except (OSError, sandbox.SandboxUnavailable) as exc:
+            os.close(status_r)
+            inv.problems.append(f"could not execute {self.plugin}: {getattr(exc, 'strerror', None) or exc}")
             return
+        finally:
+            os.close(status_w)
         out, err = bytearray(), bytearray()
-        pending = memoryview(inv.stdin)
+        stdin = sandbox.translate_in(inv.stdin.decode("utf-8", "surrogateescape"), held).encode("utf-8", "surrogateescape") if held else inv.stdin
+        pending = memoryview(stdin)
         sel = selectors.DefaultSelector()
         assert proc.stdin and proc.stdout and proc.stderr
         os.set_blocking(proc.stdin.fileno(), False)
@@ -371,14 +386,32 @@ class Runner:
             except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores SIGKILL
                 inv.problems.append("the plugin did not die after SIGKILL")
         inv.duration = time.monotonic() - start
-        inv.exit_code = None if inv.timed_out else proc.returncode
-        inv.stdout, inv.stderr = bytes(out), bytes(err)
+        status = sandbox.read_status(status_r)
+        inv.exit_code = None if inv.timed_out else sandbox.exit_code(status, proc.returncode)
+        if not inv.timed_out and "child-pid" not in status:
+            inv.problems.append(f"the sandbox could not start the plugin: {_show(bytes(err))}")
+        inv.stdout, inv.stderr = sandbox.translate_out(bytes(out), held), sandbox.translate_out(bytes(err), held)
         if inv.timed_out:
             inv.problems.append(f"no answer within {self.timeout:g}s; the process group was killed")
 
 
 class _Stop(Exception):
     pass
+
+
+def _held_namespaces(inv: Invocation) -> dict[str, int]:
+    """The fd-held namespace paths of this process that the call mentions, by fd number."""
+    own = f"/proc/{os.getpid()}/fd/"
+    held: dict[str, int] = {}
+    for path in ns_paths([inv]):
+        if path.startswith(own):
+            fd = int(path[len(own):])
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}").startswith(("net:", "mnt:", "pid:", "user:", "uts:", "ipc:")):
+                    held[path] = fd
+            except OSError:
+                pass  # not open: the path stays as it is, and is as missing inside as outside
+    return held
 
 
 def _kill_group(pgid: int) -> None:

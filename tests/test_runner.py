@@ -13,9 +13,9 @@ from cnitest.runner import Runner, parse_stdout
 from .conftest import faulty, require_go
 
 
-def run(sandbox, name, verb="ADD", config=None, timeout=5.0, **kw):
+def run(sandbox, name, verb="ADD", config=None, timeout=5.0, env=None, **kw):
     runner = Runner(faulty(name), sandbox, timeout=timeout, **kw)
-    return runner.invoke(verb, config if config is not None else {"cniVersion": "1.0.0", "name": "n", "type": name})
+    return runner.invoke(verb, config if config is not None else {"cniVersion": "1.0.0", "name": "n", "type": name}, env=env)
 
 
 def test_hang_is_killed_at_the_timeout(sandbox):
@@ -26,12 +26,14 @@ def test_hang_is_killed_at_the_timeout(sandbox):
     assert any("no answer within" in p for p in inv.problems)
 
 
-def test_child_holding_stdout_does_not_hang_the_run(sandbox):
+def test_child_holding_stdout_dies_with_the_call(sandbox, tmp_path):
+    mark = tmp_path / "survived"
     start = time.monotonic()
-    inv = run(sandbox, "fork-holds-stdout", timeout=5)
+    inv = run(sandbox, "fork-holds-stdout", timeout=5, env={"CNITEST_MARK": str(mark)})
     assert time.monotonic() - start < 3, "the runner waited for the grandchild"
-    assert inv.exit_code == 0
-    assert any("kept its stdout" in p for p in inv.problems)
+    assert inv.succeeded, inv.describe()
+    time.sleep(1.5)
+    assert not mark.exists(), "a setsid grandchild outlived the call"
 
 
 def test_flood_is_capped_and_reported(sandbox):

@@ -1,0 +1,225 @@
+"""The sandbox one plugin call runs in: its own PID and mount namespaces.
+
+A plugin under test is hostile until proven otherwise. Besides the sandbox
+"host" network namespace (cnitest.netns), every call runs under bubblewrap
+(`bwrap`, the well-kept tool for exactly this, used by Flatpak), which gives it:
+
+- a PID namespace with its own `/proc`: the plugin sees no harness process, so
+  it cannot walk `/proc/<harness pid>/ns/net` back into the machine's network
+  namespace, and everything it starts (setsid daemons, double forks) is killed
+  by the kernel when the call's first process exits;
+- a mount namespace in which `/` is read-only and `/run`, `/var/lib/cni` and
+  `/tmp` are directories of this sandbox's own state, kept across the calls of
+  one test (tuning's `/run/cni/tuning`, the iptables lock, a default dataDir)
+  and gone with it. Mounts the plugin makes, and `ip netns attach` pins, live
+  and die in that namespace. The directories the test gives the plugin (its
+  temporary directory: dataDirs, recorders) are bound writable at their paths;
+- the parent's death signal (`--die-with-parent`): a SIGKILLed harness takes
+  the call with it.
+
+bubblewrap cannot bind an fd-held namespace (`/proc/<pid>/fd/<n>`, our
+CNI_NETNS paths) into the sandbox, so the runner's thread, which is already
+inside the host network namespace, unshares a private mount namespace of its
+own, bind-mounts each such namespace onto a file of the sandbox's state, and
+starts bwrap from there; bwrap binds that file to `/run/netns/cni-fd-<n>` and
+the paths in the environment and on stdin are rewritten to it, and back in
+what the plugin prints (`translate`).
+
+What it cannot stop: a plugin with real root (no user namespace) keeps
+CAP_SYS_ADMIN, which setns into CNI_NETNS needs, and so could still reach
+hardware or remount its view; the capabilities listed in DROPPED are dropped.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Sandbox", "SandboxUnavailable", "bwrap", "default"]
+
+CLONE_NEWNS = 0x00020000
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+_libc = ctypes.CDLL(None, use_errno=True)
+
+# Capabilities no network plugin needs and that reach past the sandbox.
+DROPPED = (
+    "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_MKNOD", "CAP_SYS_BOOT", "CAP_SYS_TIME",
+    "CAP_DAC_READ_SEARCH", "CAP_SYSLOG", "CAP_SYS_PTRACE", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+    "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_AUDIT_CONTROL", "CAP_LINUX_IMMUTABLE",
+)
+
+# The directories a plugin may write, each backed by a directory of the sandbox's state.
+PRIVATE_DIRS = {"/run": "run", "/var/lib/cni": "var-lib-cni", "/tmp": "tmp"}
+
+INSIDE_NS = "/run/netns/cni-fd-{fd}"
+_INSIDE_RE = re.compile(rb"/run/netns/cni-fd-(\d+)(?![0-9])")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot make namespaces here."""
+
+
+def bwrap() -> str:
+    """The bwrap executable, or SandboxUnavailable with the fix."""
+    path = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None)
+    if path is None:
+        raise SandboxUnavailable("cnitest runs plugins under bubblewrap: install it (apt-get install bubblewrap)")
+    return path
+
+
+class Sandbox:
+    """The filesystem state of one test's plugin calls, and their bwrap command line.
+
+    `state` is a directory the sandbox owns (made if missing); `writable` are
+    paths bound read-write at the same place (the test's temporary directory).
+    """
+
+    def __init__(self, state: str | Path, writable: Iterable[str | Path] = ()) -> None:
+        self.state = Path(state)
+        self.writable = [str(Path(p)) for p in writable]
+        for sub in (*PRIVATE_DIRS.values(), "ns"):
+            (self.state / sub).mkdir(parents=True, exist_ok=True)
+
+    # --- what the plugin left ------------------------------------------------
+
+    def files_written(self) -> list[str]:
+        """Files the plugin created in its private /run, /var/lib/cni and /tmp (as it saw their paths)."""
+        out = []
+        for inside, sub in PRIVATE_DIRS.items():
+            root = self.state / sub
+            for dirpath, _dirs, files in os.walk(root):
+                for name in files:
+                    rel = os.path.relpath(os.path.join(dirpath, name), root)
+                    if inside == "/run" and rel.startswith("netns/cni-fd-"):
+                        continue  # our own mount points
+                    out.append(f"{inside}/{rel}")
+        return sorted(out)
+
+    # --- one call --------------------------------------------------------------
+
+    def prepare(self, ns_fds: Iterable[int]) -> None:
+        """On the calling thread: a private mount namespace holding the namespaces bwrap must bind.
+
+        Call only on a thread of its own (the runner's): the mount namespace
+        is the thread's, and dies with it and the processes it starts."""
+        _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+        _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+        for fd in ns_fds:
+            target = self.state / "ns" / str(fd)
+            target.touch()
+            src = f"/proc/thread-self/fd/{fd}".encode()
+            _check(_libc.mount(src, str(target).encode(), None, MS_BIND, None), f"bind namespace fd {fd}")
+
+    def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None) -> list[str]:
+        """The bwrap command line that runs `argv` in this sandbox (bwrap reports on `status_fd`)."""
+        args = [bwrap(), "--die-with-parent", "--unshare-pid", "--new-session",
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        if status_fd is not None:
+            args += ["--json-status-fd", str(status_fd)]
+        for cap in DROPPED:
+            args += ["--cap-drop", cap]
+        if not os.path.isdir("/var/lib/cni"):
+            args += _shadow_parents("/var/lib/cni")
+        for inside, sub in PRIVATE_DIRS.items():
+            args += ["--bind", str(self.state / sub), inside]
+        for path in self.writable:
+            if os.path.isdir(path):
+                args += ["--bind", path, path]
+        for fd in ns_fds:
+            args += ["--bind", str(self.state / "ns" / str(fd)), INSIDE_NS.format(fd=fd)]
+        return [*args, "--", *argv]
+
+
+def translate_in(text: str, ns_fds: Mapping[str, int]) -> str:
+    """`text` with each fd-held namespace path replaced by its path inside the sandbox."""
+    for outside, fd in sorted(ns_fds.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(re.escape(outside) + r"(?![0-9])", INSIDE_NS.format(fd=fd), text)
+    return text
+
+
+def translate_out(data: bytes, ns_fds: Mapping[str, int]) -> bytes:
+    """What the plugin printed, with the inside namespace paths turned back into ours."""
+    if not ns_fds:
+        return data
+    back = {str(fd).encode(): outside.encode() for outside, fd in ns_fds.items()}
+    return _INSIDE_RE.sub(lambda m: back.get(m.group(1), m.group(0)), data)
+
+
+def read_status(fd: int) -> dict[str, Any]:
+    """What bwrap said on its status fd (closed here): child-pid once started, exit-code at the end."""
+    os.set_blocking(fd, False)
+    data = b""
+    try:
+        while chunk := os.read(fd, 65536):
+            data += chunk
+    except BlockingIOError:
+        pass  # a process of the sandbox still holds the pipe: what was said is enough
+    finally:
+        os.close(fd)
+    status: dict[str, Any] = {}
+    for line in data.splitlines():
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(doc, dict):
+            status.update(doc)
+    return status
+
+
+def exit_code(status: Mapping[str, Any], bwrap_code: int) -> int:
+    """The plugin's exit status as subprocess words it: negative for a signal.
+
+    bwrap reports a death by signal N as 128+N, as shells do; a plugin that
+    exits with 129..192 on purpose is read as killed by a signal."""
+    code = status.get("exit-code", bwrap_code)
+    if not isinstance(code, int):
+        return bwrap_code
+    return -(code - 128) if 128 < code <= 128 + 64 else code
+
+
+def _shadow_parents(path: str) -> list[str]:
+    """bwrap arguments that make `path` creatable under a read-only root.
+
+    The deepest existing ancestor is replaced by a tmpfs in which each of its
+    entries is bound back read-only, so the missing directories can be made."""
+    parent = os.path.dirname(path)
+    while not os.path.isdir(parent):
+        parent = os.path.dirname(parent)
+    args = ["--tmpfs", parent]
+    for entry in sorted(os.listdir(parent)):
+        full = os.path.join(parent, entry)
+        if os.path.islink(full):
+            args += ["--symlink", os.readlink(full), full]
+        else:
+            args += ["--ro-bind", full, full]
+    return args
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"sandbox: {what}: {os.strerror(err)}")
+
+
+_default: Sandbox | None = None
+
+
+def default() -> Sandbox:
+    """The sandbox of runners that were given none: the machine's temporary directory stays writable."""
+    global _default
+    if _default is None:
+        state = tempfile.mkdtemp(prefix="cnitest-sandbox-")
+        _default = Sandbox(state, writable=[tempfile.gettempdir()])
+        weakref.finalize(_default, shutil.rmtree, state, True)
+    return _default
