@@ -53,11 +53,12 @@ def netns_factory() -> Iterator[Callable[[str], netns.Namespace]]:
 
 @pytest.fixture
 def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
-    """The files this test's plugin calls see: / read-only, private /run, /var/lib/cni, /tmp, and tmp_path.
+    """The files this test's plugin calls see: / read-only, private /run, /var/lib/cni and /tmp,
+    the session's temporary root read-only and tmp_path writable.
 
     What the plugin wrote in its private directories is listed in the report
     (`cni_sandbox_files`), as information."""
-    box = Sandbox(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path])
+    box = Sandbox(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path], readable=[tmp_path_factory.getbasetemp()])
     yield box
     written = box.files_written()
     if written:

@@ -27,10 +27,14 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     netconf_factory,
     netns_factory,
 )
+from . import rules as rules_mod
 from .rules import Rule
 from .target import Target, UnknownPlugin
 
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
+MACHINE_KEY = pytest.StashKey[object]()  # cnitest.machine.Snapshot at session start
+BREACH_KEY = pytest.StashKey[list[str]]()  # what a test changed on the machine (item.stash)
+SANDBOX_RULE = rules_mod.SANDBOX_RULE
 
 MARKERS = (
     "cni_rule(*ids): the spec rule(s) a test checks, by id in cnitest.rules",
@@ -136,8 +140,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not call.excinfo.errisinstance((AssertionError, pytest.fail.Exception)):
         return report  # a harness error is never downgraded
     rules = _rules_of(item)
+    if item.stash.get(BREACH_KEY, None):
+        return report  # the sandbox rule is a MUST
     settings = item.config.stash[SETTINGS_KEY]
     if rules and all(r.level != "MUST" for r in rules) and not settings.strict:
         report.outcome = "skipped"
         report.wasxfail = "SHOULD-level finding (a warning; --cni-strict fails it): " + ", ".join(r.id for r in rules)
     return report
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.stash.get(TARGET_KEY, None) is not None:
+        from . import machine
+
+        session.config.stash[MACHINE_KEY] = machine.snapshot()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """After the test's fixtures are gone: did anything change the machine? Fail it under the sandbox rule."""
+    result = yield
+    before = item.config.stash.get(MACHINE_KEY, None)
+    if before is None:
+        return result
+    from . import machine
+
+    after = machine.snapshot()
+    changed = machine.changes(before, after)  # type: ignore[arg-type]
+    if changed:
+        left = machine.undo(before, after)  # type: ignore[arg-type]
+        item.stash[BREACH_KEY] = changed
+        undone = "; not undone: " + ", ".join(left) if left else "; undone"
+        raise AssertionError(f"[{SANDBOX_RULE}] the test changed the machine outside its sandbox{undone}:\n" + "\n".join(f"  {c}" for c in changed))
+    return result

@@ -75,7 +75,9 @@ def wrap(conf: dict[str, Any], log: str | Path, **faults: Any) -> dict[str, Any]
 def read_log(log: str | Path) -> list[dict[str, Any]]:
     """The recorded calls, oldest first (each a dict with verb, env, stdin, ...)."""
     try:
-        text = Path(log).read_text()
+        from .sandbox import translate_out  # the recorder ran in the plugin's sandbox: paths as ours
+
+        text = translate_out(Path(log).read_bytes()).decode()
     except FileNotFoundError:
         return []
     calls: dict[str, dict[str, Any]] = {}

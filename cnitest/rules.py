@@ -78,6 +78,8 @@ S_DEL = f"{_S2} > CNI operations > DEL: Remove container from network, or un-app
 S_CHECK = f"{_S2} > CNI operations > CHECK: Check container's networking is as expected"
 S_STATUS = f"{_S2} > CNI operations > STATUS: Check plugin status"
 S_VERSION = f"{_S2} > CNI operations > VERSION: probe plugin version support"
+S_SANDBOX = "cnitest > The sandbox"
+SANDBOX_RULE = "sandbox.host-untouched"
 S_GC = f"{_S2} > CNI operations > GC: Clean up any stale resources"
 _S3 = "Section 3: Execution of Network Configurations"
 S_LIFECYCLE = f"{_S3} > Lifecycle & Ordering"
@@ -816,6 +818,13 @@ _CATALOG: tuple[Rule, ...] = (
        "A lower-case must in CONVENTIONS.md (added between spec-v0.3.1 and spec-v0.4.0), a conventions "
        "document rather than SPEC.md, so judged SHOULD. Go departure: host-local 1.1.1 merges CNI_ARGS IP "
        "with args.cni.ips and then fails to allocate both. Only applies to plugins that support both."),
+    # ------------------------------------------------------------------ the harness's own
+    _r(SANDBOX_RULE, S_SANDBOX, "MUST", "0.1.0", None, "any",
+       "A plugin call changes nothing on the machine outside the namespaces and directories the test gave it "
+       "(links, addresses, routes, packet filter rules and mounts of the machine's own namespaces).",
+       "Not a spec sentence: the harness's promise to the machine it runs on. The spec has plugins act on "
+       "CNI_NETNS and the runtime's namespace, never on anything else; a test that changed the machine "
+       "fails under this rule alone, and the changes it made are listed and undone where possible."),
 )
 
 

@@ -81,12 +81,15 @@ class Sandbox:
     """The filesystem state of one test's plugin calls, and their bwrap command line.
 
     `state` is a directory the sandbox owns (made if missing); `writable` are
-    paths bound read-write at the same place (the test's temporary directory).
+    paths bound read-write at the same place (the test's temporary directory),
+    `readable` paths bound read-only (the session's temporary root: recorders,
+    configs other fixtures wrote).
     """
 
-    def __init__(self, state: str | Path, writable: Iterable[str | Path] = ()) -> None:
+    def __init__(self, state: str | Path, writable: Iterable[str | Path] = (), readable: Iterable[str | Path] = ()) -> None:
         self.state = Path(state)
         self.writable = [str(Path(p)) for p in writable]
+        self.readable = [str(Path(p)) for p in readable]
         for sub in (*PRIVATE_DIRS.values(), "ns"):
             (self.state / sub).mkdir(parents=True, exist_ok=True)
 
@@ -132,6 +135,9 @@ class Sandbox:
             args += _shadow_parents("/var/lib/cni")
         for inside, sub in PRIVATE_DIRS.items():
             args += ["--bind", str(self.state / sub), inside]
+        for path in self.readable:
+            if os.path.isdir(path):
+                args += ["--ro-bind", path, path]
         for path in self.writable:
             if os.path.isdir(path):
                 args += ["--bind", path, path]
@@ -147,12 +153,15 @@ def translate_in(text: str, ns_fds: Mapping[str, int]) -> str:
     return text
 
 
-def translate_out(data: bytes, ns_fds: Mapping[str, int]) -> bytes:
-    """What the plugin printed, with the inside namespace paths turned back into ours."""
-    if not ns_fds:
+def translate_out(data: bytes, ns_fds: Mapping[str, int] | None = None) -> bytes:
+    """What the plugin printed or wrote, with inside namespace paths turned back into ours.
+
+    The inside name carries the fd number, so no mapping is needed; `ns_fds`
+    (the paths of one call) only says whether there is anything to do."""
+    if ns_fds is not None and not ns_fds:
         return data
-    back = {str(fd).encode(): outside.encode() for outside, fd in ns_fds.items()}
-    return _INSIDE_RE.sub(lambda m: back.get(m.group(1), m.group(0)), data)
+    own = f"/proc/{os.getpid()}/fd/".encode()
+    return _INSIDE_RE.sub(lambda m: own + m.group(1), data)
 
 
 def read_status(fd: int) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def test_fields_valid(rule: Rule) -> None:
     assert not ("any" in rule.kinds and len(rule.kinds) > 1), "'any' already covers every kind"
     assert rule.text.strip() and "\n" not in rule.text
     assert rule.section.startswith(("Section 1: ", "Section 2: ", "Section 3: ", "Section 4: ",
-                                    "Section 5: ", "CONVENTIONS.md > "))
+                                    "Section 5: ", "CONVENTIONS.md > ", "cnitest > "))
 
 
 @pytest.mark.parametrize("rule", ALL, ids=lambda r: r.id)

@@ -40,9 +40,13 @@ def _test_data(item: pytest.Item) -> dict[str, Any]:
     callspec = getattr(item, "callspec", None)
     version = callspec.params.get("cni_version") if callspec is not None else None
     check = item.get_closest_marker("cni_profile_check")
+    from ..plugin import BREACH_KEY, SANDBOX_RULE
+
+    breach = item.stash.get(BREACH_KEY, None)
     return {
         "name": getattr(item, "originalname", None) or item.name,
-        "rules": [str(r) for m in item.iter_markers("cni_rule") for r in m.args],
+        "rules": [SANDBOX_RULE] if breach else [str(r) for m in item.iter_markers("cni_rule") for r in m.args],
+        "sandbox_breach": breach,
         "profile_check": str(check.args[0]) if check and check.args else ("yes" if check else None),
         "version": version if isinstance(version, str) else None,
     }
@@ -165,6 +169,8 @@ class ReportCollector:
                 rec["message"] = reason
             if rec["outcome"] in ("fail", "warning", "error"):
                 rec["reproducer"] = data.get("reproducer")
+        elif report.when == "teardown" and report.failed and data.get("sandbox_breach"):
+            rec.update(outcome="fail", rules=data["rules"], message=data.get("message") or report.longreprtext, profile_check=None)
         elif report.when == "teardown" and report.failed and rec["outcome"] in ("pass", "skip", "not-applicable"):
             rec["outcome"] = "error"
             rec["message"] = "teardown failed: " + (data.get("message") or report.longreprtext)

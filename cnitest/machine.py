@@ -1,0 +1,110 @@
+"""What the machine looks like outside the sandbox, and what a test changed of it.
+
+The sandbox (cnitest.sandbox) should leave a plugin no way to change the
+machine; this is the check that it did not. A snapshot holds the machine's own
+network namespace (links, addresses, routes, read with pyroute2 from the
+harness's main thread, which never leaves it), its packet filter rules (the
+nftables ruleset, which with Debian's iptables-nft includes iptables rules), and
+its mounts. `changes()` names each difference; `undo()` removes the links and
+mounts a test added, which is what can be undone safely.
+
+Named namespaces (/run/netns) are left out: other cnitest runs on the machine
+(`cnitest exec --host-netns`) make them legitimately, and a plugin cannot reach
+/run/netns of the machine from its private /run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Snapshot", "changes", "snapshot", "undo"]
+
+_COUNTER = re.compile(r"counter packets \d+ bytes \d+")  # traffic, not configuration
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    links: frozenset[str] = field(default_factory=frozenset)  # "name (kind)"
+    addresses: frozenset[str] = field(default_factory=frozenset)  # "cidr on name"
+    routes: frozenset[str] = field(default_factory=frozenset)  # "dst via gw table t"
+    rules: frozenset[str] = field(default_factory=frozenset)  # nftables ruleset lines
+    mounts: frozenset[str] = field(default_factory=frozenset)  # "mountpoint (fstype)"
+
+
+def snapshot() -> Snapshot:
+    """The machine's state now, as far as this process can read it."""
+    from pyroute2 import IPRoute
+
+    with IPRoute() as ipr:
+        names = {}
+        links = set()
+        for msg in ipr.link("dump"):
+            names[msg["index"]] = msg.get("ifname")
+            links.add(f"{msg.get('ifname')} ({msg.get_nested('IFLA_LINKINFO', 'IFLA_INFO_KIND') or 'device'})")
+        addresses = {f"{m.get('address')}/{m['prefixlen']} on {names.get(m['index'], m['index'])}" for m in ipr.addr("dump")}
+        routes = set()
+        for family in (socket.AF_INET, socket.AF_INET6):
+            for m in ipr.route("dump", family=family):
+                table = m.get("table") or m["table"]
+                if table == 255:
+                    continue
+                via = f" via {m.get('gateway')}" if m.get("gateway") else ""
+                routes.add(f"{m.get('dst') or 'default'}/{m['dst_len']}{via} dev {names.get(m.get('oif'), m.get('oif'))} table {table}")
+    return Snapshot(frozenset(links), frozenset(addresses), frozenset(routes), frozenset(_ruleset()), frozenset(_mounts()))
+
+
+def changes(before: Snapshot, after: Snapshot) -> list[str]:
+    """Each difference, in words: '+ link veth0 (veth)', '- route ...'."""
+    out = []
+    for what in ("links", "addresses", "routes", "rules", "mounts"):
+        old, new = getattr(before, what), getattr(after, what)
+        noun = what[:-1] if what != "addresses" else "address"
+        out += [f"+ {noun} {x}" for x in sorted(new - old)]
+        out += [f"- {noun} {x}" for x in sorted(old - new)]
+    return out
+
+
+def undo(before: Snapshot, after: Snapshot) -> list[str]:
+    """Remove the links and mounts that appeared; returns what could not be undone."""
+    from pyroute2 import IPRoute
+
+    left = []
+    with IPRoute() as ipr:
+        for link in sorted(after.links - before.links):
+            name = link.rsplit(" (", 1)[0]
+            try:
+                ipr.link("del", index=ipr.link_lookup(ifname=name)[0])
+            except Exception as exc:  # noqa: BLE001 - reported, never raised
+                left.append(f"link {name}: {exc}")
+    for mount in sorted(after.mounts - before.mounts, reverse=True):
+        point = mount.rsplit(" (", 1)[0]
+        if subprocess.run(["umount", "-l", point], capture_output=True).returncode != 0:
+            left.append(f"mount {point}")
+    if after.rules != before.rules:
+        left.append("packet filter rules (not undone: restore them by hand)")
+    return left
+
+
+def _ruleset() -> list[str]:
+    nft = shutil.which("nft")
+    if nft is None:
+        return []
+    out = subprocess.run([nft, "list", "ruleset"], capture_output=True, text=True, timeout=10)
+    lines = (_COUNTER.sub("counter", line.strip()) for line in out.stdout.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _mounts() -> list[str]:
+    out = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        left, _, right = line.partition(" - ")
+        point = left.split()[4]
+        if point.startswith(("/run/netns", "/var/run/netns")):
+            continue
+        out.append(f"{point} ({right.split()[0]})")
+    return out

@@ -1,0 +1,84 @@
+"""The sandbox holds: a hostile plugin changes nothing on the machine, and what changes is caught.
+
+Each plugin in tests/plugins/hostile/ is Debian's Go bridge with one hostile
+act before its ADD. The act must be harmless (the run still conforms, since
+the plugin's own work is unaffected) and the machine identical afterwards:
+namespaces, links, addresses, routes, packet filter rules, mounts, processes,
+and files outside temporary directories.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cnitest import machine
+
+from .conftest import FAULTY, SUITES, require_go, run_suite
+
+HOSTILE = FAULTY / "hostile"
+WATCHED_DIRS = ("/etc", "/run", "/var/lib")  # where a plugin's stray files would land
+
+
+def files() -> set[str]:
+    out = set()
+    for top in WATCHED_DIRS:
+        for dirpath, dirs, names in os.walk(top):
+            dirs[:] = [d for d in dirs if not os.path.ismount(os.path.join(dirpath, d))]
+            out.update(os.path.join(dirpath, n) for n in names)
+    return out
+
+
+def processes() -> set[str]:
+    out = set()
+    for pid in os.listdir("/proc"):
+        try:
+            out.add(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip())
+        except OSError:
+            continue
+    return out
+
+
+def machine_state() -> dict[str, object]:
+    named = sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []
+    legacy = subprocess.run(["iptables-legacy-save"], capture_output=True, text=True).stdout if os.path.exists("/usr/sbin/iptables-legacy-save") else ""
+    return {"machine": machine.snapshot(), "netns": named, "files": files(),
+            "legacy-iptables": sorted(l for l in legacy.splitlines() if not l.startswith("#"))}
+
+
+@pytest.mark.parametrize("act", sorted(p.name for p in HOSTILE.iterdir()))
+def test_hostile_act_is_harmless(act):
+    require_go("bridge")
+    before, procs_before = machine_state(), processes()
+    run = run_suite(HOSTILE / act / "bridge", str(SUITES / "test_smoke.py"), "--cni-version=1.0.0")
+    assert run.returncode == 0, f"the act should change nothing the plugin needs, so the run conforms\n{run!r}"
+    after = machine_state()
+    for key in before:
+        assert after[key] == before[key], f"{act} changed the machine's {key}"
+    survivors = {p for p in processes() - procs_before if "sleep 301" in p}
+    assert not survivors, f"processes outlived the run: {survivors}"
+
+
+def test_changing_the_machine_fails_the_test_and_is_undone(tmp_path):
+    """Detection: whoever changes the machine during a test, the test fails under the sandbox rule."""
+    require_go("bridge")
+    author_test = tmp_path / "test_mine.py"
+    author_test.write_text(
+        "from pyroute2 import IPRoute\n"
+        "def test_leaves_a_link():\n"
+        "    with IPRoute() as ipr:\n"
+        "        ipr.link('add', ifname='cnitest-leak0', kind='veth', peer='cnitest-leak1')\n"
+    )
+    before = machine.snapshot()
+    report = tmp_path / "r.json"
+    run = run_suite("/usr/lib/cni/bridge", str(author_test), f"--cni-report={report}")
+    assert run.returncode == 1, run
+    assert "sandbox.host-untouched" in run.output and "cnitest-leak0" in run.output, run
+    assert machine.snapshot() == before, "the link the test made was not undone"
+    import json
+
+    tests = json.loads(report.read_text())["runs"][0]["tests"]
+    assert [t["rules"] for t in tests if t["outcome"] == "fail"] == [["sandbox.host-untouched"]], tests
