@@ -7,8 +7,8 @@ test that fails, a Ctrl-C or a SIGKILL leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 

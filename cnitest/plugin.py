@@ -8,12 +8,14 @@ is installed, so `pytest --cni-plugin=./bridge` works from any directory.
 from __future__ import annotations
 
 import importlib.util
+import signal
 from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
 from . import hypothesis_settings, options, versions
+from . import rules as rules_mod
 from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     TARGET_KEY,
     cni,
@@ -27,7 +29,6 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     netconf_factory,
     netns_factory,
 )
-from . import rules as rules_mod
 from .rules import Rule
 from .target import Target, UnknownPlugin
 
@@ -71,6 +72,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(suites_dir())]
+    if not hasattr(config, "workerinput"):
+        signal.signal(signal.SIGTERM, _terminate)  # SIGTERM ends the run as Ctrl-C does: reported, "incomplete"
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt("SIGTERM")
 
 
 def _version_range(item: pytest.Function | pytest.Metafunc) -> tuple[str, str]:

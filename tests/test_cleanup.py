@@ -39,7 +39,7 @@ def start_run(tmp_path: Path) -> subprocess.Popen[bytes]:
     require_go("bridge")
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES / "test_smoke.py"), f"--cni-plugin={FAULTY / 'slow' / 'bridge'}", "--cni-path=/usr/lib/cni", "-q",
-         f"--basetemp={tmp_path / 'basetemp'}"],
+         f"--basetemp={tmp_path / 'basetemp'}", f"--cni-report={tmp_path / 'report.json'}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -56,7 +56,20 @@ def settle(before: dict[str, object]) -> dict[str, object]:
         time.sleep(0.2)
 
 
-@pytest.mark.parametrize("how", ["complete", "sigint", "sigkill"])
+def plugin_processes() -> set[int]:
+    """Processes running a plugin of this test (the slow bridge, the Go bridge or host-local it calls)."""
+    out = set()
+    for pid in os.listdir("/proc"):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"/usr/lib/cni/" in cmd or b"slow/bridge" in cmd:
+            out.add(int(pid))
+    return out
+
+
+@pytest.mark.parametrize("how", ["complete", "sigint", "sigterm", "sigkill"])
 def test_nothing_left_behind(tmp_path, how):
     before = machine_state()
     proc = start_run(tmp_path)
@@ -66,6 +79,17 @@ def test_nothing_left_behind(tmp_path, how):
     else:
         time.sleep(2.5)  # several tests in, with a plugin call under way
         assert proc.poll() is None, "the run ended before it could be interrupted"
-        proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
-        proc.communicate(timeout=60)
+        proc.send_signal({"sigint": signal.SIGINT, "sigterm": signal.SIGTERM, "sigkill": signal.SIGKILL}[how])
+        out, _ = proc.communicate(timeout=60)
     assert settle(before) == before
+    deadline = time.monotonic() + 5
+    while plugin_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not plugin_processes(), "plugin processes outlived the run"
+    if how in ("sigint", "sigterm"):
+        import json
+
+        assert proc.returncode == pytest.ExitCode.INTERRUPTED, out.decode()[-3000:]
+        assert "incomplete" in out.decode(), out.decode()[-3000:]
+        run = json.loads((tmp_path / "report.json").read_text())["runs"][0]
+        assert run["interrupted"] and {v["verdict"] for v in run["verdicts"]} <= {"incomplete", "does-not-conform"}, run["verdicts"]

@@ -96,6 +96,7 @@ class ReportCollector:
         self.started = time.time()
         self.run: dict[str, Any] | None = None
         self.written: list[Path] = []
+        self.interrupted = False
 
     # --- on the worker (or the only process) --------------------------------
 
@@ -214,12 +215,17 @@ class ReportCollector:
                 "options": {"versions": list(settings.versions), "strict": settings.strict, "workers": workers if isinstance(workers, int) else 0},
                 "versions": list(tested),
                 "tests": tests,
+                "interrupted": self.interrupted,
             }
         )
         return self.run
 
+    def pytest_keyboard_interrupt(self) -> None:
+        self.interrupted = True
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.interrupted = self.interrupted or session.exitstatus == pytest.ExitCode.INTERRUPTED
         if self._is_worker() or not self.paths:
             return
         run = self.build()
@@ -243,7 +249,7 @@ class ReportCollector:
         for v in run["verdicts"]:
             label = "version-independent" if v["version"] == model.ANY_VERSION else f"spec {v['version']}"
             text = model.VERDICT_TEXT[v["verdict"]]
-            markup = {"conforms": {"green": True}, "does-not-conform": {"red": True, "bold": True}, "inconclusive": {"yellow": True}}.get(v["verdict"], {})
+            markup = {"conforms": {"green": True}, "does-not-conform": {"red": True, "bold": True}, "inconclusive": {"yellow": True}, "incomplete": {"yellow": True, "bold": True}}.get(v["verdict"], {})
             tr.write(f"  {label:<22}")
             tr.write(f"{text:<30}", **markup)
             tr.write_line(model.counts_text(v["counts"]))

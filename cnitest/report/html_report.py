@@ -25,7 +25,7 @@ pre { background:#f6f8fa; border:1px solid #d0d7de; border-radius:6px; padding:1
 pre.msg { white-space:pre-wrap; word-break:break-word; }
 .badge { display:inline-block; padding:1px 8px; border-radius:12px; font-weight:600; font-size:12.5px; }
 .v-conforms { background:var(--pass-bg); color:var(--pass); } .v-does-not-conform { background:var(--fail); color:#fff; }
-.v-inconclusive { background:var(--error-bg); color:var(--error); } .v-not-tested { background:var(--skip-bg); color:var(--skip); }
+.v-inconclusive, .v-incomplete { background:var(--error-bg); color:var(--error); } .v-not-tested { background:var(--skip-bg); color:var(--skip); }
 td.c { text-align:center; min-width:64px; font-weight:600; white-space:nowrap; }
 .o-pass { background:var(--pass-bg); color:var(--pass); } .o-fail { background:var(--fail-bg); color:var(--fail); }
 .o-warning { background:var(--warning-bg); color:var(--warning); } .o-error { background:var(--error-bg); color:var(--error); }

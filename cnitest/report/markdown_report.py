@@ -13,7 +13,7 @@ from . import model
 
 LIMIT = 60_000
 EMOJI = {"pass": "✅", "fail": "❌", "warning": "⚠️", "error": "💥", "skip": "⏭️", "not-applicable": "➖", None: "·"}
-VERDICT = {"conforms": "✅ conforms", "does-not-conform": "❌ **does not conform**", "inconclusive": "💥 inconclusive", "not-tested": "➖ not tested"}
+VERDICT = {"conforms": "✅ conforms", "does-not-conform": "❌ **does not conform**", "inconclusive": "💥 inconclusive", "incomplete": "⏹ incomplete (run interrupted)", "not-tested": "➖ not tested"}
 
 
 def _cell(text: str) -> str:

@@ -28,9 +28,10 @@ SHOW = {"pass": "pass", "fail": "fail", "warning": "warning", "error": "error", 
 _WORST = ("fail", "error", "warning", "pass", "skip", "not-applicable")
 """Which outcome a matrix cell shows when its tests disagree: the first present here."""
 
-VERDICTS = ("conforms", "does-not-conform", "inconclusive", "not-tested")
+VERDICTS = ("conforms", "does-not-conform", "inconclusive", "incomplete", "not-tested")
 VERDICT_TEXT = {
     "conforms": "conforms",
+    "incomplete": "incomplete (run interrupted)",
     "does-not-conform": "does not conform",
     "inconclusive": "inconclusive (harness errors)",
     "not-tested": "not tested",
@@ -116,9 +117,12 @@ def worst(counts: dict[str, int]) -> str | None:
     return next((o for o in _WORST if counts.get(o)), None)
 
 
-def verdict(counts: dict[str, int]) -> str:
+def verdict(counts: dict[str, int], interrupted: bool = False) -> str:
+    """What the counts say; an interrupted run found what it found, but never conforms."""
     if counts.get("fail"):
         return "does-not-conform"
+    if interrupted:
+        return "incomplete"
     if counts.get("error"):
         return "inconclusive"
     if counts.get("pass") or counts.get("warning"):
@@ -140,12 +144,13 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
             profile_counts[t["outcome"]] += 1
         for row in rows:
             cells.setdefault(row, {}).setdefault(version_of(t), empty_counts())[t["outcome"]] += 1
+    cut = bool(run.get("interrupted"))
     run["verdicts"] = [
-        {"version": c, "verdict": verdict(per_version[c]), "counts": per_version[c]}
+        {"version": c, "verdict": verdict(per_version[c], cut), "counts": per_version[c]}
         for c in cols
         if c != ANY_VERSION or any(per_version[c][o] for o in ("pass", "fail", "warning", "error"))
     ]
-    run["profile_checks"] = {"verdict": verdict(profile_counts), "counts": profile_counts}
+    run["profile_checks"] = {"verdict": verdict(profile_counts, cut), "counts": profile_counts}
     order = {"rule": 0, "profile": 1, "other": 2}
     catalog_order = _catalog_order()
     run["matrix"] = [
@@ -177,7 +182,7 @@ def _catalog_order() -> dict[str, int]:
 def overall(run: dict[str, Any]) -> str:
     """One verdict for a whole run: the worst of its versions."""
     found = {v["verdict"] for v in run.get("verdicts", [])}
-    for v in ("does-not-conform", "inconclusive", "conforms"):
+    for v in ("does-not-conform", "inconclusive", "incomplete", "conforms"):
         if v in found:
             return v
     return "not-tested"
