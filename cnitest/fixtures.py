@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from . import config, kernel, netns
+from . import config, kernel, netns, sandbox
 from .profiles import PARENT_LINK, PROFILES
 from .runner import Invocation, Runner
 from .sandbox import Sandbox
@@ -58,7 +58,7 @@ def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, reques
 
     What the plugin wrote in its private directories is listed in the report
     (`cni_sandbox_files`), as information."""
-    box = Sandbox(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path], readable=[tmp_path_factory.getbasetemp()])
+    box = sandbox.for_test(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path], readable=[tmp_path_factory.getbasetemp()])
     yield box
     written = box.files_written()
     if written:

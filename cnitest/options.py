@@ -32,6 +32,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--cni-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help="timeout per plugin call (default %(default)s)")
     group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
     group.addoption("--cni-hypothesis-profile", choices=("ci", "thorough"), default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
+    group.addoption("--cni-rootless", action="store_true", help="run in a user namespace even as root (the default for other users): a plugin's root is then not the machine's")
     group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
 
 
@@ -45,6 +46,7 @@ class Settings:
     versions: list[str] = field(default_factory=list)
     timeout: float = DEFAULT_TIMEOUT
     strict: bool = False
+    rootless: bool = False
 
 
 def read(config: pytest.Config) -> Settings:
@@ -76,4 +78,5 @@ def read(config: pytest.Config) -> Settings:
         versions=versions.select(wanted),
         timeout=timeout,
         strict=bool(config.getoption("cni_strict")),
+        rootless=bool(config.getoption("cni_rootless")) or os.geteuid() != 0,
     )

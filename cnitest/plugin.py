@@ -66,6 +66,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
     if settings.plugin is None:
         return
+    if settings.rootless and not hasattr(config, "workerinput"):
+        from .sandbox import SandboxUnavailable, enter_user_namespace
+
+        try:
+            enter_user_namespace()
+        except SandboxUnavailable as exc:
+            raise pytest.UsageError(f"--cni-rootless: {exc}") from None
     try:
         config.stash[TARGET_KEY] = Target.from_settings(settings)
     except (UnknownPlugin, ValueError) as exc:

@@ -297,7 +297,7 @@ class Runner:
         """Run the binary under the sandbox (we are on a thread of our own inside the host namespace)."""
         start = inv.started = time.monotonic()
         deadline = start + self.timeout
-        held = _held_namespaces(inv)
+        held = _held_namespaces(inv) if box.reports_status else {}
         if not os.access(self.plugin, os.X_OK) or not os.path.isfile(self.plugin):
             why = "not found" if not os.path.exists(self.plugin) else "not an executable file"
             inv.problems.append(f"could not execute {self.plugin}: {why}")
@@ -387,8 +387,8 @@ class Runner:
                 inv.problems.append("the plugin did not die after SIGKILL")
         inv.duration = time.monotonic() - start
         status = sandbox.read_status(status_r)
-        inv.exit_code = None if inv.timed_out else sandbox.exit_code(status, proc.returncode)
-        if not inv.timed_out and "child-pid" not in status:
+        inv.exit_code = None if inv.timed_out else sandbox.exit_code(status, proc.returncode) if box.reports_status else proc.returncode
+        if box.reports_status and not inv.timed_out and "child-pid" not in status:
             inv.problems.append(f"the sandbox could not start the plugin: {_show(bytes(err))}")
         inv.stdout, inv.stderr = sandbox.translate_out(bytes(out), held), sandbox.translate_out(bytes(err), held)
         if inv.timed_out:

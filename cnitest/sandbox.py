@@ -8,8 +8,8 @@ A plugin under test is hostile until proven otherwise. Besides the sandbox
   it cannot walk `/proc/<harness pid>/ns/net` back into the machine's network
   namespace, and everything it starts (setsid daemons, double forks) is killed
   by the kernel when the call's first process exits;
-- a mount namespace in which `/` is read-only and `/run`, `/var/lib/cni` and
-  `/tmp` are directories of this sandbox's own state, kept across the calls of
+- a mount namespace in which `/` is read-only and `/run`, `/var/lib` (with
+  just `cni/` in it) and `/tmp` are directories of this sandbox's own state, kept across the calls of
   one test (tuning's `/run/cni/tuning`, the iptables lock, a default dataDir)
   and gone with it. Mounts the plugin makes, and `ip netns attach` pins, live
   and die in that namespace. The directories the test gives the plugin (its
@@ -43,9 +43,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Sandbox", "SandboxUnavailable", "bwrap", "default"]
+__all__ = ["Sandbox", "SandboxUnavailable", "bwrap", "default", "enter_user_namespace"]
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+USERNS_MARK = "CNITEST_USERNS"  # set once the harness is in its user namespace; its children inherit both
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
@@ -59,7 +61,9 @@ DROPPED = (
 )
 
 # The directories a plugin may write, each backed by a directory of the sandbox's state.
-PRIVATE_DIRS = {"/run": "run", "/var/lib/cni": "var-lib-cni", "/tmp": "tmp"}
+# /var/lib is private as a whole (holding only cni/): the machine may have no
+# /var/lib/cni to mount on, and shadowing /var/lib entry by entry costs 5 ms a call.
+PRIVATE_DIRS = {"/run": "run", "/var/lib": "var-lib", "/tmp": "tmp"}
 
 INSIDE_NS = "/run/netns/cni-fd-{fd}"
 _INSIDE_RE = re.compile(rb"/run/netns/cni-fd-(\d+)(?![0-9])")
@@ -78,6 +82,8 @@ def bwrap() -> str:
 
 
 class Sandbox:
+    reports_status = True  # bwrap says on a status fd whether the plugin started
+
     """The filesystem state of one test's plugin calls, and their bwrap command line.
 
     `state` is a directory the sandbox owns (made if missing); `writable` are
@@ -90,7 +96,7 @@ class Sandbox:
         self.state = Path(state)
         self.writable = [str(Path(p)) for p in writable]
         self.readable = [str(Path(p)) for p in readable]
-        for sub in (*PRIVATE_DIRS.values(), "ns"):
+        for sub in (*PRIVATE_DIRS.values(), "ns", "var-lib/cni"):
             (self.state / sub).mkdir(parents=True, exist_ok=True)
 
     # --- what the plugin left ------------------------------------------------
@@ -131,8 +137,6 @@ class Sandbox:
             args += ["--json-status-fd", str(status_fd)]
         for cap in DROPPED:
             args += ["--cap-drop", cap]
-        if not os.path.isdir("/var/lib/cni"):
-            args += _shadow_parents("/var/lib/cni")
         for inside, sub in PRIVATE_DIRS.items():
             args += ["--bind", str(self.state / sub), inside]
         for path in self.readable:
@@ -197,28 +201,53 @@ def exit_code(status: Mapping[str, Any], bwrap_code: int) -> int:
     return -(code - 128) if 128 < code <= 128 + 64 else code
 
 
-def _shadow_parents(path: str) -> list[str]:
-    """bwrap arguments that make `path` creatable under a read-only root.
+def enter_user_namespace() -> None:
+    """Make this process root of a user namespace of its own (the caller's uid mapped to 0).
 
-    The deepest existing ancestor is replaced by a tmpfs in which each of its
-    entries is bound back read-only, so the missing directories can be made."""
-    parent = os.path.dirname(path)
-    while not os.path.isdir(parent):
-        parent = os.path.dirname(parent)
-    args = ["--tmpfs", parent]
-    for entry in sorted(os.listdir(parent)):
-        full = os.path.join(parent, entry)
-        if os.path.islink(full):
-            args += ["--symlink", os.readlink(full), full]
-        else:
-            args += ["--ro-bind", full, full]
-    return args
+    Every namespace made afterwards belongs to it, so the plugin has the
+    capabilities it needs over them and none over the machine. The kernel
+    allows this only while the process has one thread: call it first thing.
+    Idempotent across processes: children (xdist workers) inherit it."""
+    if os.environ.get(USERNS_MARK):
+        return
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:
+        raise SandboxUnavailable(f"cannot enter a user namespace: this process already runs {threads} threads")
+    uid, gid = os.getuid(), os.getgid()
+    if _libc.unshare(CLONE_NEWUSER) != 0:
+        err = ctypes.get_errno()
+        raise SandboxUnavailable(f"cannot enter a user namespace: unshare(CLONE_NEWUSER): {os.strerror(err)}")
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+    os.environ[USERNS_MARK] = "1"
 
 
 def _check(rc: int, what: str) -> None:
     if rc != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"sandbox: {what}: {os.strerror(err)}")
+
+
+class Unsandboxed(Sandbox):
+    """No sandbox at all: the plugin runs as a child of the runner's thread.
+
+    For benchmarks only (bench/sandbox_cost.py), to measure what the sandbox
+    costs; chosen by CNITEST_BENCH_UNSANDBOXED=1, never by a command-line option."""
+
+    reports_status = False
+
+    def prepare(self, ns_fds: Iterable[int]) -> None:
+        pass
+
+    def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None) -> list[str]:
+        return argv
+
+
+def for_test(state: str | Path, writable: Iterable[str | Path] = (), readable: Iterable[str | Path] = ()) -> Sandbox:
+    """A test's sandbox (Unsandboxed when a benchmark asks for its baseline)."""
+    kind = Unsandboxed if os.environ.get("CNITEST_BENCH_UNSANDBOXED") == "1" else Sandbox
+    return kind(state, writable, readable)
 
 
 _default: Sandbox | None = None
@@ -229,6 +258,6 @@ def default() -> Sandbox:
     global _default
     if _default is None:
         state = tempfile.mkdtemp(prefix="cnitest-sandbox-")
-        _default = Sandbox(state, writable=[tempfile.gettempdir()])
+        _default = for_test(state, writable=[tempfile.gettempdir()])
         weakref.finalize(_default, shutil.rmtree, state, True)
     return _default
