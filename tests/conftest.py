@@ -15,6 +15,13 @@ FAULTY = HERE / "plugins"
 GO_PLUGINS = Path("/usr/lib/cni")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if os.geteuid() != 0:  # rootless: namespaces of a user namespace of our own, as the plugin does it
+        from cnitest.sandbox import enter_user_namespace
+
+        enter_user_namespace()
+
+
 def faulty(name: str) -> Path:
     """A small faulty plugin kept as a fixture next to these tests."""
     return FAULTY / name
