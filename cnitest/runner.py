@@ -306,7 +306,7 @@ class Runner:
         try:
             box.prepare(held.values())
             proc = subprocess.Popen(
-                box.command([self.plugin], held.values(), status_fd=status_w),
+                box.command([self.plugin], held.values(), status_fd=status_w, readable=self.cni_path),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -129,8 +129,11 @@ class Sandbox:
             src = f"/proc/thread-self/fd/{fd}".encode()
             _check(_libc.mount(src, str(target).encode(), None, MS_BIND, None), f"bind namespace fd {fd}")
 
-    def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None) -> list[str]:
-        """The bwrap command line that runs `argv` in this sandbox (bwrap reports on `status_fd`)."""
+    def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None, readable: Iterable[str] = ()) -> list[str]:
+        """The bwrap command line that runs `argv` in this sandbox (bwrap reports on `status_fd`).
+
+        `readable` adds directories the call must see although they may lie
+        under a private directory (the plugin's own and CNI_PATH's, in /tmp)."""
         args = [bwrap(), "--die-with-parent", "--unshare-pid", "--new-session",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         if status_fd is not None:
@@ -139,8 +142,8 @@ class Sandbox:
             args += ["--cap-drop", cap]
         for inside, sub in PRIVATE_DIRS.items():
             args += ["--bind", str(self.state / sub), inside]
-        for path in self.readable:
-            if os.path.isdir(path):
+        for path in dict.fromkeys([*readable, *self.readable]):
+            if os.path.isdir(path) and path.startswith(tuple(PRIVATE_DIRS)):
                 args += ["--ro-bind", path, path]
         for path in self.writable:
             if os.path.isdir(path):
@@ -240,7 +243,7 @@ class Unsandboxed(Sandbox):
     def prepare(self, ns_fds: Iterable[int]) -> None:
         pass
 
-    def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None) -> list[str]:
+    def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None, readable: Iterable[str] = ()) -> list[str]:
         return argv
 
 

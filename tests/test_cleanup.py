@@ -35,10 +35,10 @@ def machine_state() -> dict[str, object]:
     }
 
 
-def start_run(tmp_path: Path) -> subprocess.Popen[bytes]:
+def start_run(tmp_path: Path, plugin: Path = FAULTY / "slow" / "bridge") -> subprocess.Popen[bytes]:
     require_go("bridge")
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", str(SUITES / "test_smoke.py"), f"--cni-plugin={FAULTY / 'slow' / 'bridge'}", "--cni-path=/usr/lib/cni", "-q",
+        [sys.executable, "-m", "pytest", str(SUITES / "test_smoke.py"), f"--cni-plugin={plugin}", "--cni-path=/usr/lib/cni", "-q",
          f"--basetemp={tmp_path / 'basetemp'}", f"--cni-report={tmp_path / 'report.json'}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -56,15 +56,33 @@ def settle(before: dict[str, object]) -> dict[str, object]:
         time.sleep(0.2)
 
 
-def plugin_processes() -> set[int]:
-    """Processes running a plugin of this test (the slow bridge, the Go bridge or host-local it calls)."""
+def private_copy(plugin: Path, tmp_path: Path) -> Path:
+    """The plugin copied under tmp_path, so that its processes can be told from other runs' ones."""
+    copy = tmp_path / "plugin" / plugin.name
+    copy.parent.mkdir()
+    shutil.copy2(plugin, copy)
+    return copy
+
+
+def wait_for_call(proc: subprocess.Popen[bytes], tmp_path: Path) -> None:
+    """Until a plugin call of the run is under way (a loaded machine may take long to start pytest)."""
+    deadline = time.monotonic() + 120
+    while not plugin_processes(tmp_path):
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no plugin call started"
+        time.sleep(0.02)
+
+
+def plugin_processes(tmp_path: Path) -> set[int]:
+    """Processes still running this test's copy of the plugin."""
+    mark = str(tmp_path / "plugin").encode()
     out = set()
     for pid in os.listdir("/proc"):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"/usr/lib/cni/" in cmd or b"slow/bridge" in cmd:
+        if mark in cmd and b"\x00-m\x00pytest\x00" not in cmd:  # the run itself names the plugin too
             out.add(int(pid))
     return out
 
@@ -72,20 +90,19 @@ def plugin_processes() -> set[int]:
 @pytest.mark.parametrize("how", ["complete", "sigint", "sigterm", "sigkill"])
 def test_nothing_left_behind(tmp_path, how):
     before = machine_state()
-    proc = start_run(tmp_path)
+    proc = start_run(tmp_path, private_copy(FAULTY / "slow" / "bridge", tmp_path))
     if how == "complete":
         out, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, out.decode()[-3000:]
     else:
-        time.sleep(2.5)  # several tests in, with a plugin call under way
-        assert proc.poll() is None, "the run ended before it could be interrupted"
+        wait_for_call(proc, tmp_path)
         proc.send_signal({"sigint": signal.SIGINT, "sigterm": signal.SIGTERM, "sigkill": signal.SIGKILL}[how])
         out, _ = proc.communicate(timeout=60)
     assert settle(before) == before
     deadline = time.monotonic() + 5
-    while plugin_processes() and time.monotonic() < deadline:
+    while plugin_processes(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not plugin_processes(), "plugin processes outlived the run"
+    assert not plugin_processes(tmp_path), "plugin processes outlived the run"
     if how in ("sigint", "sigterm"):
         import json
 
@@ -93,3 +110,20 @@ def test_nothing_left_behind(tmp_path, how):
         assert "incomplete" in out.decode(), out.decode()[-3000:]
         run = json.loads((tmp_path / "report.json").read_text())["runs"][0]
         assert run["interrupted"] and {v["verdict"] for v in run["verdicts"]} <= {"incomplete", "does-not-conform"}, run["verdicts"]
+
+
+@pytest.mark.parametrize("how", ["sigint", "sigkill"])
+def test_hanging_call_dies_with_the_run(tmp_path, how):
+    """The plugin hangs in ADD and pytest is stopped meanwhile: the hung call goes with it."""
+    before = machine_state()
+    proc = start_run(tmp_path, private_copy(FAULTY / "hostile-hang" / "bridge", tmp_path))
+    wait_for_call(proc, tmp_path)
+    proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
+    deadline = time.monotonic() + 5
+    while plugin_processes(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not plugin_processes(tmp_path), "the hung plugin outlived the run"
+    assert settle(before) == before
+    if how == "sigint":
+        assert "incomplete" in out.decode(), out.decode()[-3000:]
