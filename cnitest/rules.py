@@ -728,9 +728,12 @@ _CATALOG: tuple[Rule, ...] = (
     _r("route.result.same-family", S_ADD_SUCCESS, "MUST", "0.3.0", "0.4.0", "interface,ipam,chained",
        "At 0.3.x-0.4.0 dst and gw of one route entry belong to the same IP family.",
        "Sentence dropped in 1.0.0."),
-    _r("route.result.extended-fields", S_ADD_SUCCESS, "MAY", "1.1.0", None, "interface,ipam,chained",
-       "A route entry may give mtu, advmss, priority, table and scope as non-negative integers.",
-       "New in 1.1.0; scope is named as 0 global, 253 link, 254 host but other kernel values exist."),
+    _r("route.result.extended-fields", S_ADD_SUCCESS, "MUST", "1.1.0", None, "interface,ipam,chained",
+       "Every mtu, advmss, priority, table and scope a route entry gives is a non-negative integer.",
+       "spec-v1.1.0 Section 5 routes: 'mtu (uint)', 'advmss (uint)', 'priority (uint)', 'table (uint)', "
+       "'scope (uint)'. Giving them is up to the plugin (no rule); a value that is given is typed by the "
+       "definition, so MUST (was MAY, mixed with presence). scope is named as 0 global, 253 link, 254 "
+       "host but other kernel values exist."),
     _r("route.installed", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
        "Routes in the result that target the container interface exist in CNI_NETNS after ADD.",
        "1.0.0+: routes created by this attachment; descriptive, hence SHOULD."),

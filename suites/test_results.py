@@ -198,7 +198,7 @@ def test_interfaces_cover_what_add_created(cni, netconf, host_ns, container_ns, 
     listed = {i.get("name") for i in add.result.get("interfaces") or [] if isinstance(i, dict)}
     missing = [name for name in created if name not in listed]
     assert not missing, (
-        f"the interfaces list should cover every interface the attachment created; ADD made {created}, "
+        f"the interfaces list must cover every interface the attachment created; ADD made {created}, "
         f"the result leaves out {missing}:\n{add.describe()}"
     )
 
