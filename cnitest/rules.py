@@ -686,7 +686,7 @@ _CATALOG: tuple[Rule, ...] = (
        "HEAD disagrees with itself: the CHECK section says should, Section 4 says must; weaker kept."),
     _r("delegate.gc.invoked", S_GC, "MUST", "1.1.0", None, "interface",
        "On GC the plugin forwards the GC request to the delegated plugins it is configured with.",
-       GO_NO_GC_FORWARD + " Report as a known departure."),
+       GO_NO_GC_FORWARD + " A departure that fails (Go plugins 1.1.1 speak at most 1.0.0, so GC does not apply to them)."),
     _r("delegate.status.invoked", S_STATUS, "MUST", "1.1.0", None, "interface",
        "A plugin relying on a delegated (IPAM) plugin for ADD runs STATUS on it when asked for STATUS.",
        "Go main plugins with IPAM do call ipam.ExecStatus."),
