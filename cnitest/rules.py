@@ -543,7 +543,9 @@ _CATALOG: tuple[Rule, ...] = (
        "as many resources as possible ... and return a successful response': SHOULD at 0.4.0. "
        "spec-v1.0.0 DEL lists CNI_NETNS under 'Optional environment parameters'; OPTIONAL is RFC 2119's "
        "MAY, whose definition adds that an implementation 'MUST be prepared to interoperate' with one "
-       "that uses the option: MUST from 1.0.0 (was SHOULD). Go skel does not require it for DEL.",
+       "that uses the option: MUST from 1.0.0 (was SHOULD). Go skel does not require it for DEL. "
+       "Go departure (a failure): sbr 1.1.1 answers DEL with CNI_NETNS='' with code 999 'no such file "
+       "or directory'.",
        changes=(("1.0.0", "MUST"),)),
     _r("del.prevresult-absent", S_DEL, "SHOULD", "0.4.0", None, "any",
        "DEL succeeds when the configuration has no prevResult.",

@@ -65,6 +65,8 @@ CASES = [
     ("result-two-documents", "bridge", "test_results.py", "1.0.0", MUST, ["test_stdout_is_one_json_document"]),
     ("result-empty-stdout", "bridge", "test_results.py", "1.0.0", MUST, ["test_add_prints_a_result"]),
     ("result-wrong-mac", "bridge", "test_results.py", "1.0.0", MUST, ["test_reported_macs_are_real"]),
+    ("result-no-mac", "bridge", "test_results.py", "0.4.0", MUST, ["test_container_interface_gives_its_mac"]),
+    ("result-no-mac", "bridge", "test_results.py", "1.0.0", SHOULD, ["test_container_interface_gives_its_mac"]),
     ("ipam-result-interfaces", "host-local", "test_results.py", "1.0.0", MUST, ["test_ipam_result_is_abbreviated"]),
     ("ipam-result-interfaces", "host-local", "test_results.py", "0.4.0", SHOULD, ["test_ipam_result_leaves_out_interfaces"]),
     ("ipam-no-address", "host-local", "test_results.py", "1.0.0", MUST, ["test_ipam_hands_out_an_address"]),
