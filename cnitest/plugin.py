@@ -147,7 +147,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A failed test whose rules are all SHOULD-level is a warning unless --cni-strict."""
+    """A failed test whose rules are all below MUST at the test's cni_version is a warning unless --cni-strict."""
     report = yield
     if report.when != "call" or not report.failed or call.excinfo is None:
         return report
@@ -157,7 +157,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if item.stash.get(BREACH_KEY, None):
         return report  # the sandbox rule is a MUST
     settings = item.config.stash[SETTINGS_KEY]
-    if rules and all(r.level != "MUST" for r in rules) and not settings.strict:
+    callspec = getattr(item, "callspec", None)
+    version = callspec.params.get("cni_version") if callspec else None
+    if rules and all(r.level_at(version) != "MUST" for r in rules) and not settings.strict:
         report.outcome = "skipped"
         report.wasxfail = "SHOULD-level finding (a warning; --cni-strict fails it): " + ", ".join(r.id for r in rules)
     return report

@@ -6,18 +6,20 @@ spec versions it binds.  Tests cite rules by id; reports group findings by id.
 
 How levels were chosen
 ----------------------
-* The level is the spec's own keyword (MUST / SHOULD / MAY).  Where the spec
-  uses lower-case "must" or only implies a requirement, we judged it and wrote
-  why in ``notes``.  Where the text is vague, or where versions (or two
-  sections of one version) disagree, we took the weaker level and said so.
-* When a later version makes a behaviour strictly stronger and the difference
-  matters (e.g. DEL idempotency: SHOULD in 0.3/0.4, MUST from 1.0.0) the rule is
-  split in two ids with disjoint or nested version ranges.
-* ``notes`` also records known departures of the Go reference stack
-  (containernetworking/cni pkg/skel and containernetworking/plugins) so that a
-  test never fails a correct Go plugin on a vague reading.  A test that hits a
-  rule whose notes name a Go departure should report it as a known departure,
-  not as a failure.
+* The level is the spec's own word at that version: MUST for MUST, lower-case
+  "must", "required" and the normative "is"/"will" of a definition; SHOULD for
+  "should"; MAY for "may" and "optional".  ``notes`` quotes the sentence and
+  the tag.  Where only an example or nothing at all speaks, the rule is SHOULD
+  and the note says so.
+* When the word changes between versions, ``changes`` lists the level from each
+  version on and ``Rule.level_at(version)`` gives it; when the behaviour itself
+  changes, the rule is split in two ids with disjoint version ranges.
+* A rule that mixes "the field is there" with "if there, it is right" is two
+  ids: ``*-present`` at the word for presence, the other at the word for the
+  value.
+* ``notes`` also records departures of the Go reference stack (pkg/skel,
+  containernetworking/plugins).  A departure never lowers a level: a Go plugin
+  that breaks a MUST fails it.
 
 Naming of ids: see cnitest/RULES.md.
 """
@@ -55,6 +57,17 @@ class Rule:
     notes: str = ""  # known Go departures, ambiguity, why the level was chosen
     testable: bool = True
     untestable_why: str = ""  # when testable is False: why a black box cannot observe it
+    changes: tuple[tuple[str, Level], ...] = ()  # (version, level from that version on), when the spec's word changes
+
+    def level_at(self, version: str | None) -> Level:
+        """The level at spec `version`: `level` at `since`, then each change from its version on."""
+        level = self.level
+        if version is None:
+            return level
+        for since, changed in self.changes:
+            if versions.at_least(version, since):
+                level = changed
+        return level
 
     @property
     def area(self) -> str:
@@ -144,6 +157,7 @@ def _r(
     notes: str = "",
     *,
     untestable: str = "",
+    changes: tuple[tuple[str, Level], ...] = (),
 ) -> Rule:
     return Rule(
         id=id,
@@ -156,6 +170,7 @@ def _r(
         notes=notes,
         testable=not untestable,
         untestable_why=untestable,
+        changes=changes,
     )
 
 
@@ -196,22 +211,29 @@ _CATALOG: tuple[Rule, ...] = (
        "VERSION still answers (exit 0, version object) when the request names a cniVersion the plugin "
        "does not support, so a runtime can discover what it does support.",
        "Implied by the purpose of VERSION, never stated; hence SHOULD. Go ignores the input entirely."),
-    _r("version.supported.honored", S_VERSION_CONS, "SHOULD", "0.2.0", None, "any",
+    _r("version.supported.honored", S_VERSION_CONS, "MUST", "0.2.0", None, "any",
        "A request at any version listed in supportedVersions is not refused as incompatible (code 1).",
-       "Implied: the list advertises what the plugin accepts. Go documents this promise on PluginInfo."),
+       "spec-v1.0.0 Section 5 Version: 'Plugins must output a JSON object with the following keys upon a "
+       "VERSION operation: ... supportedVersions: A list of supported specification versions'; spec-v0.2.0 "
+       "to spec-v0.4.0 VERSION: 'the list of CNI spec versions that this plugin supports'. A listed "
+       "version the plugin refuses makes the list false, so MUST (was SHOULD)."),
 
     # ------------------------------------------------------------------ environment
-    _r("env.command.unknown-fails", S_PARAMS, "SHOULD", "0.1.0", None, "any",
+    _r("env.command.unknown-fails", S_PARAMS, "MUST", "0.1.0", None, "any",
        "An unknown CNI_COMMAND value makes the plugin fail (non-zero exit, error object; code 4 from 1.0.0).",
-       "Implied by the closed list of verbs; code 4 exists from 1.0.0. HEAD's Parameters list and the "
-       "'5 operations' sentence omit STATUS although STATUS is defined. Go departure: with CNI_COMMAND "
-       "unset and an 'about' string, skel prints the about text on stderr and exits 0, so test only a "
-       "non-empty unknown value."),
-    _r("env.required.missing-fails", S_PARAMS, "SHOULD", "1.0.0", None, "any",
+       "spec-v1.0.0 Parameters: 'CNI_COMMAND: indicates the desired operation; ADD, DEL, CHECK, or "
+       "VERSION' (spec-v0.1.0: 'either ADD or DEL'), and Errors: 'A plugin must exit with a return code of "
+       "0 on success, and non-zero on failure'. No operation can succeed for a verb the spec does not "
+       "define, so MUST (was SHOULD). HEAD's Parameters list and the '5 operations' sentence omit STATUS "
+       "although STATUS is defined. Go departure: with CNI_COMMAND unset and an 'about' string, skel "
+       "prints the about text on stderr and exits 0, so test only a non-empty unknown value."),
+    _r("env.required.missing-fails", S_PARAMS, "MUST", "1.0.0", None, "any",
        "When a variable the verb requires is unset (ADD/CHECK: CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME; "
        "DEL: CNI_CONTAINERID, CNI_IFNAME), the plugin fails instead of guessing.",
-       "The per-verb 'required' lists bind the runtime; the plugin side is implied, hence SHOULD. "
-       "Go skel reports code 4 naming the missing variables."),
+       "spec-v1.0.0 ADD/DEL/CHECK: 'Required environment parameters: CNI_COMMAND, CNI_CONTAINERID, ...' "
+       "(REQUIRED is RFC 2119's MUST), and the code-4 entry: 'Invalid necessary environment variables, "
+       "like CNI_COMMAND, CNI_CONTAINERID, etc.' A request without them is not a valid request, so MUST "
+       "(was SHOULD). Go skel reports code 4 naming the missing variables."),
     _r("env.containerid.valid-accepted", S_PARAMS, "SHOULD", "1.0.0", None, "any",
        "Any container id that starts with a letter or digit followed by letters, digits, '_', '.' or '-' "
        "(e.g. a 64-char hex id, 'a.b_c-d') is accepted.",
@@ -294,15 +316,18 @@ _CATALOG: tuple[Rule, ...] = (
        "The error object carries cniVersion, the protocol version in use for the request.",
        "Listed among the error keys since 0.1.0 (1.0.0: the value from the configuration). "
        + GO_ERROR_NO_CNIVERSION + " Report a missing field as a known departure, never a failure."),
-    _r("error.code.reserved-range", S_ERROR, "SHOULD", "0.1.0", None, "any",
+    _r("error.code.reserved-range", S_ERROR, "MUST", "0.1.0", None, "any",
        "Codes below 100 are only used with the meaning the spec table gives them; plugin-specific "
        "errors use 100 or more.",
-       "0.4.0 forbade other uses of 1-99 with a MUST; other versions only call the range reserved, "
-       "hence SHOULD. " + GO_CODE_8),
+       "spec-v0.4.0 Well-known Error Codes: 'Error codes 1-99 must not be used other than as specified "
+       "here.'; spec-v0.1.0 to spec-v1.1.0 Error: 'Error codes 0-99 are reserved for well-known errors. "
+       "Values of 100+ can be freely used for plugin specific errors.' A reservation is a definition, so "
+       "MUST at every version (was SHOULD). " + GO_CODE_8),
     _r("error.code.incompatible-version", S_ERROR, "SHOULD", "0.1.0", None, "any",
        "A request whose cniVersion the plugin does not support fails with code 1.",
-       "0.4.0 says the plugin should return code 1; every other version only defines code 1 in the "
-       "table. Go skel answers code 1."),
+       "Checked, unchanged: every tag only lists '1 - Incompatible CNI version' in the table without "
+       "saying the code has to be used (unlike code 7's 'will be raised'), hence SHOULD. Go skel answers "
+       "code 1."),
     _r("error.code.unsupported-field-message", S_ERROR, "MUST", "0.2.0", None, "any",
        "When a plugin answers code 2 (unsupported configuration field), its message names the key and "
        "the value of that field.",
@@ -313,8 +338,9 @@ _CATALOG: tuple[Rule, ...] = (
                   "a black box cannot tell whether code 3 was justified."),
     _r("error.code.invalid-env", S_ERROR, "SHOULD", "1.0.0", None, "any",
        "Missing or invalid required environment variables are reported with code 4.",
-       "Code 4 is the table's entry for bad required variables; choosing it is not worded as a "
-       "requirement, hence SHOULD. Go skel uses 4."),
+       "Checked, unchanged: spec-v1.0.0 code 4 'Invalid necessary environment variables, like "
+       "CNI_COMMAND, CNI_CONTAINERID, etc.' names the condition without saying the code is used; only "
+       "the message is a must (error.code.invalid-env-names-variable). Hence SHOULD. Go skel uses 4."),
     _r("error.code.invalid-env-names-variable", S_ERROR, "MUST", "1.0.0", None, "any",
        "An error with code 4 names the offending variable(s) in msg or details.",
        "Go departure (mild): skel's name checks say 'interface name ...' or 'containerID' rather than "
@@ -326,26 +352,37 @@ _CATALOG: tuple[Rule, ...] = (
                   "empty input, which is a decode problem)."),
     _r("error.code.decode-failure", S_ERROR, "SHOULD", "1.0.0", None, "any",
        "Stdin that is not valid JSON makes the plugin fail with code 6.",
-       "Table entry only, hence SHOULD. Go skel answers 6."),
-    _r("error.code.invalid-config", S_ERROR, "SHOULD", "1.0.0", None, "any",
+       "Checked, unchanged: spec-v1.0.0 code 6 'Failed to decode content' is a table entry with no "
+       "keyword, hence SHOULD. Go skel answers 6."),
+    _r("error.code.invalid-config", S_ERROR, "MUST", "1.0.0", None, "any",
        "A configuration that parses but fails validation (e.g. no network name) fails with code 7.",
-       "The table describes code 7 without a keyword, hence SHOULD. Go skel uses 7 for "
-       "a missing or ill-formed name; plugin-level validation errors in Go are often other codes."),
+       "spec-v1.0.0 Error table, code 7: 'Invalid network config. If some validations on network configs "
+       "do not pass, this error will be raised.' 'will be raised' is the definition of the code, so MUST "
+       "(was SHOULD). Go skel uses 7 for a missing or ill-formed name; plugin-level validation errors in "
+       "Go are often other codes (a finding when a test provokes one)."),
     _r("error.code.try-again", S_ERROR, "MAY", "0.4.0", None, "any",
        "Code 11 asks the runtime to retry later because of a transient condition.",
        untestable="Needs a transient condition inside the plugin that the harness cannot create."),
     _r("error.code.status-unavailable", S_STATUS, "SHOULD", "1.1.0", None, "any",
        "A failing STATUS uses code 50 (cannot serve ADD) or 51 (cannot serve ADD and existing "
        "containers may have limited connectivity).",
-       "The STATUS section defines the codes without a keyword, hence SHOULD. At the spec-v1.1.0 tag "
-       "50/51 appear only in the STATUS section; HEAD also adds them to the error table. Only "
-       "checkable when STATUS can be made to fail."),
+       "Checked, unchanged: spec-v1.1.0 STATUS 'The following error codes are defined in the context of "
+       "STATUS: 50 ... 51 ...' defines the codes without a keyword, hence SHOULD. At the spec-v1.1.0 tag "
+       "50/51 appear only in the STATUS section; HEAD also adds them to the error table. Only checkable "
+       "when STATUS can be made to fail."),
 
     # ------------------------------------------------------------------ configuration
     _r("config.name.required", S_CONFIG, "SHOULD", "0.1.0", None, "any",
-       "A configuration without a name is refused (code 7 from 1.0.0).",
-       "name has always been a required key (0.4.0: fields are required unless marked optional); the "
-       "plugin's duty to check it is implied, hence SHOULD. Go skel refuses with code 7."),
+       "ADD with a configuration without a name is refused (code 7 from 1.0.0).",
+       "name has always been a required key (0.4.0: fields are required unless marked optional), but "
+       "the sentence binds whoever writes the configuration; the plugin's duty to check it on ADD is "
+       "implied, hence SHOULD. Go skel refuses with code 7. DEL: see config.name.checked-on-del."),
+    _r("config.name.checked-on-del", S_CONFIG, "MAY", "0.1.0", None, "any",
+       "A plugin may refuse a DEL whose configuration has no name; if it does, it fails cleanly and "
+       "leaves the attachment in place.",
+       "Nothing asks a plugin to validate the configuration on DEL, and DEL is best-effort (spec-v1.0.0 "
+       "DEL: 'Plugins should generally complete a DEL action without error even if some resources are "
+       "missing'), so a plugin that deletes anyway is not wrong."),
     _r("config.name.valid-accepted", S_CONFIG, "SHOULD", "1.0.0", None, "any",
        "Network names made of a leading letter/digit followed by letters, digits, '_', '.' or '-' are "
        "accepted.",
@@ -395,14 +432,18 @@ _CATALOG: tuple[Rule, ...] = (
     _r("add.ifname-exists-fails", S_ADD, "MUST", "1.0.0", None, "interface",
        "ADD fails when an interface with the requested name already exists in the container.",
        "Explicit MUST from 1.0.0. Chained plugins are exempt: they adjust an existing interface."),
-    _r("add.netns.nonexistent-fails", S_PARAMS, "SHOULD", "0.1.0", None, "interface",
+    _r("add.netns.nonexistent-fails", S_PARAMS, "MUST", "0.1.0", None, "interface",
        "ADD with a CNI_NETNS path that does not exist fails with an error object.",
-       "Implied: the interface cannot be created. Go plugins fail with a plugin-range code (often 999)."),
+       "spec-v1.0.0 Errors: 'A plugin must exit with a return code of 0 on success, and non-zero on "
+       "failure'; an interface plugin cannot 'create the interface defined by CNI_IFNAME inside the "
+       "container at CNI_NETNS' (ADD) when there is no such namespace, so exit 0 reports a success that "
+       "did not happen: MUST (was SHOULD). Go plugins fail with a plugin-range code (often 999)."),
     _r("add.same-container-other-ifname", S_ADD, "SHOULD", "0.4.0", None, "interface,ipam",
        "The same container can be attached twice to one network with different CNI_IFNAME values; both "
        "ADDs succeed and yield distinct attachments.",
-       "0.4.0+ say a container may be added to a network more than once only with distinct interface "
-       "names; plugin support is implied, hence SHOULD."),
+       "Checked, unchanged: spec-v0.4.0 and spec-v1.0.0 ADD: 'a given container ID may be added to a "
+       "specific network more than once only if each addition is done with a different interface name' "
+       "is a permission of the runtime; no sentence obliges the plugin, hence SHOULD."),
     _r("add.result.legacy-shape", S_ADD_SUCCESS, "MUST", "0.1.0", "0.2.0", "interface,ipam",
        "At 0.1.0/0.2.0 the result has optional ip4/ip6 objects, each with ip (CIDR) and optional "
        "gateway and routes, plus an optional dns object; there is no interfaces or ips list.",
@@ -412,11 +453,13 @@ _CATALOG: tuple[Rule, ...] = (
        "string mac and sandbox.",
        "0.4.0: fields are required unless marked optional; 1.0.0+ list interfaces among the keys a "
        "result must have."),
-    _r("add.result.interfaces-all", S_ADD_SUCCESS, "SHOULD", "1.0.0", None, "interface",
+    _r("add.result.interfaces-all", S_ADD_SUCCESS, "MUST", "1.0.0", None, "interface",
        "The interfaces list covers every interface the attachment created, host-side ones included "
        "(e.g. a veth peer or bridge).",
-       "1.0.0+ describe the list this way; 0.3.x-0.4.0 only say it may include host interfaces. "
-       "Descriptive, hence SHOULD; check by diffing host links around ADD."),
+       "spec-v1.0.0 Section 5 Success: 'Plugins must output a JSON object with the following keys ...: "
+       "interfaces: An array of all interfaces created by the attachment, including any host-level "
+       "interfaces', so MUST (was SHOULD); 0.3.x-0.4.0 only say it may include host interfaces. Check "
+       "by diffing host links around ADD."),
     _r("add.result.sandbox-present", S_ADD_SUCCESS, "MUST", "0.3.0", None, "interface",
        "Interfaces created in (or moved into) the container carry a non-empty sandbox.",
        "0.3.x-0.4.0: this item must be provided for such interfaces; 1.0.0+ describe sandbox as the "
@@ -428,17 +471,33 @@ _CATALOG: tuple[Rule, ...] = (
     _r("add.result.host-interface-no-sandbox", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
        "Host-side interfaces have an empty or absent sandbox.",
        "0.3.x-0.4.0 allow empty or omitted for host interfaces; 1.0.0+ say empty on the host."),
-    _r("add.result.mac", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
-       "Where link-layer addresses are meaningful, each interface entry gives mac as colon-separated "
-       "hex matching the real link address.",
-       "0.3.x-0.4.0 require it only where L2 addresses matter, 1.0.0+ say when applicable: vague, "
-       "hence SHOULD."),
-    _r("add.result.interface-mtu", S_ADD_SUCCESS, "MAY", "1.1.0", None, "interface",
-       "An interface entry may give mtu, a non-negative integer equal to the link's MTU.",
-       "New in 1.1.0, 'if applicable'."),
-    _r("add.result.interface-optional-fields", S_ADD_SUCCESS, "MAY", "1.1.0", None, "interface",
-       "An interface entry may give socketPath (an absolute path) and pciID (a string).",
-       "New in 1.1.0, both optional."),
+    _r("add.result.mac", S_ADD_SUCCESS, "MUST", "0.3.0", None, "interface",
+       "Every mac an interface entry gives is colon-separated hex equal to that link's real address.",
+       "spec-v0.4.0 Result: 'mac (string): the hardware address of the interface.'; spec-v1.0.0 "
+       "Section 5: 'mac: The hardware address of the interface (if applicable).' A mac that is not the "
+       "link's address is wrong whatever the applicability, so MUST (was SHOULD, mixed with presence; "
+       "presence is add.result.mac-present)."),
+    _r("add.result.mac-present", S_ADD_SUCCESS, "MUST", "0.3.0", None, "interface",
+       "A container interface with a link-layer address has a mac in its interface entry.",
+       "spec-v0.3.0/0.4.0 Result: '\"mac\": \"<MAC address>\", (required if L2 addresses are "
+       "meaningful)', so MUST at 0.3.0-0.4.0; spec-v1.0.0 Section 5: 'mac: The hardware address of the "
+       "interface (if applicable).' leaves applicability to the plugin, so SHOULD from 1.0.0.",
+       changes=(("1.0.0", "SHOULD"),)),
+    _r("add.result.interface-mtu", S_ADD_SUCCESS, "MUST", "1.1.0", None, "interface",
+       "Every mtu an interface entry gives is a non-negative integer equal to the link's MTU.",
+       "spec-v1.1.0 Section 5: 'mtu: (uint) The MTU of the interface (if applicable).' A value that is "
+       "not the link's MTU is wrong, so MUST (was MAY, mixed with presence; see "
+       "add.result.interface-mtu-present)."),
+    _r("add.result.interface-mtu-present", S_ADD_SUCCESS, "SHOULD", "1.1.0", None, "interface",
+       "An interface entry for a link the attachment created gives its mtu.",
+       "spec-v1.1.0 Section 5 lists 'mtu: (uint) The MTU of the interface (if applicable)' among the "
+       "keys plugins must output; 'if applicable' leaves it to the plugin, hence SHOULD. Go plugins "
+       "1.1.1 speak at most 1.0.0."),
+    _r("add.result.interface-optional-fields", S_ADD_SUCCESS, "MUST", "1.1.0", None, "interface",
+       "Every socketPath an interface entry gives is an absolute path, and every pciID a string.",
+       "spec-v1.1.0 Section 5: 'socketPath (string, optional): An absolute path to a socket file ...', "
+       "'pciID (string, optional)'. Giving them is optional (a permission, no rule); a value that is "
+       "given is defined by the sentence, so MUST (was MAY)."),
     _r("add.result.ips-shape", S_ADD_SUCCESS, "MUST", "0.3.0", None, "interface,chained",
        "From 0.3.0 the result has an ips list; each address is an IP with a prefix length (CIDR) and "
        "each gateway, when present, is a plain IP of the same family.",
@@ -449,14 +508,18 @@ _CATALOG: tuple[Rule, ...] = (
        "The field is defined as an index into interfaces; an out-of-range value cannot be meant."),
     _r("add.result.ips-interface-filled", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
        "Addresses the plugin puts on the container interface carry an interface index pointing at it.",
-       "0.3.x-0.4.0: the plugin should fill in the interface indexes."),
+       "Checked, unchanged: spec-v0.3.1/0.4.0 Result: 'the plugin should fill in the interface indexes "
+       "appropriately'; spec-v1.0.0 only defines the field ('the index into the interfaces list ... "
+       "indicating which interface this IP configuration should be applied to'). SHOULD."),
     _r("add.result.ips-version", S_ADD_SUCCESS, "MUST", "0.3.0", "0.4.0", "interface,ipam,chained",
        "At 0.3.x-0.4.0 each ips entry has version '4' or '6' agreeing with its address and gateway.",
        "Removed at 1.0.0 (the spec's release table attributes the removed version field to the "
        "interfaces array, but the field removed is the one in ips)."),
     _r("add.result.ips-version-dropped", S_ADD_SUCCESS, "SHOULD", "1.0.0", None, "interface,ipam,chained",
        "From 1.0.0 ips entries carry no version field.",
-       "The field is gone from the 1.0.0 schema; a stray key is harmless to Go consumers, hence SHOULD."),
+       "Checked, unchanged: spec-v1.0.0 drops the field (release table: 'removed version field of "
+       "interfaces array', meaning ips) but no sentence forbids extra keys in a result ('must output a "
+       "JSON object with the following keys'), hence SHOULD."),
     _r("add.result.ips-configured", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
        "Addresses indexed to the container interface are really configured on that link in CNI_NETNS.",
        "The result describes what the attachment assigned; descriptive, hence SHOULD."),
@@ -478,8 +541,14 @@ _CATALOG: tuple[Rule, ...] = (
        "The IPAM/bridge examples under DEL, 'should' since 0.3.0."),
     _r("del.netns-empty", S_DEL, "SHOULD", "0.4.0", None, "any",
        "DEL succeeds with CNI_NETNS unset or empty, cleaning up what it can.",
-       "0.4.0: should clean up and return success without CNI_NETNS; 1.0.0+ list CNI_NETNS as optional "
-       "for DEL. Go skel does not require it for DEL."),
+       "spec-v0.4.0 DEL: 'When CNI_NETNS and/or prevResult are not provided, the plugin should clean up "
+       "as many resources as possible ... and return a successful response': SHOULD at 0.4.0. "
+       "spec-v1.0.0 DEL lists CNI_NETNS under 'Optional environment parameters'; OPTIONAL is RFC 2119's "
+       "MAY, whose definition adds that an implementation 'MUST be prepared to interoperate' with one "
+       "that uses the option: MUST from 1.0.0 (was SHOULD). Go skel does not require it for DEL. "
+       "Go departure (a failure): sbr 1.1.1 answers DEL with CNI_NETNS='' with code 999 'no such file "
+       "or directory'.",
+       changes=(("1.0.0", "MUST"),)),
     _r("del.prevresult-absent", S_DEL, "SHOULD", "0.4.0", None, "any",
        "DEL succeeds when the configuration has no prevResult.",
        "0.4.0: without prevResult clean up and succeed; HEAD: still return without error if prevResult "
@@ -503,9 +572,12 @@ _CATALOG: tuple[Rule, ...] = (
     _r("check.after-add-succeeds", S_CHECK, "MUST", "0.4.0", None, "any",
        "CHECK right after a successful ADD, with that ADD's result as prevResult, succeeds.",
        "The CHECK section obliges plugins (must) to cope with CHECK straight after ADD."),
-    _r("check.output.empty", S_CHECK, "SHOULD", "0.4.0", None, "any",
+    _r("check.output.empty", S_CHECK, "MUST", "0.4.0", None, "any",
        "A successful CHECK prints nothing on stdout.",
-       "0.4.0: return either nothing or an error (must); 1.0.0+ only show it in the example; weaker kept."),
+       "spec-v0.4.0 CHECK: 'The plugin must return either nothing or an error.': MUST at 0.4.0 (was "
+       "SHOULD). spec-v1.0.0 and later dropped the sentence; only the example says the plugin 'produces "
+       "no output on standard out', hence SHOULD from 1.0.0.",
+       changes=(("1.0.0", "SHOULD"),)),
     _r("check.detects-missing-interface", S_CHECK, "SHOULD", "0.4.0", None, "interface",
        "CHECK fails when the container interface the plugin created and prevResult lists is gone."),
     _r("check.detects-missing-address", S_CHECK, "SHOULD", "0.4.0", None, "interface",
@@ -518,7 +590,9 @@ _CATALOG: tuple[Rule, ...] = (
        "IP reservations are among the untracked resources CHECK should verify."),
     _r("check.prevresult-mismatch-fails", S_CHECK, "SHOULD", "0.4.0", None, "interface",
        "CHECK with a prevResult whose container-side address or interface differs from reality fails.",
-       "Observable consequence of consulting prevResult plus the 'should return an error' clauses."),
+       "Checked, unchanged: spec-v0.4.0 and spec-v1.0.0 CHECK: 'The plugin should return an error if a "
+       "resource included in the CNI Result type ... is listed in prevResult, but is missing or in an "
+       "invalid state'. The 'must consult the prevResult' clause is internal (check.uses-prevresult)."),
     _r("check.tolerates-later-changes", S_CHECK, "MUST", "0.4.0", None, "interface",
        "CHECK still succeeds after a later chained plugin added resources (e.g. an extra route in the "
        "container).",
@@ -579,23 +653,29 @@ _CATALOG: tuple[Rule, ...] = (
        "Runtimes insert only capabilities they provide; coping with absence is implied."),
 
     # ------------------------------------------------------------------ delegation (Section 4)
-    _r("delegate.add.invoked", S_DELEG, "SHOULD", "0.1.0", None, "interface",
+    _r("delegate.add.invoked", S_DELEG, "MUST", "0.1.0", None, "interface",
        "An interface plugin configured with an ipam section runs that IPAM plugin on ADD and applies "
        "what it returns.",
-       "Section 4 makes invoking IPAM the calling plugin's job (not the runtime's) without a keyword, "
-       "hence SHOULD."),
+       "spec-v0.1.0 to spec-v1.1.0 Section 4: 'It is however the responsibility of the CNI plugin, "
+       "rather than the runtime, to invoke the IPAM plugin at the proper moment in its execution.' The "
+       "normative 'is the responsibility', so MUST (was SHOULD)."),
     _r("delegate.env.same", S_DELEG_PROTO, "MUST", "0.1.0", None, "interface",
        "The delegated plugin receives the same environment variables the calling plugin received.",
        "Descriptive in 0.1.0-0.3.1, 'must receive' from 0.4.0."),
-    _r("delegate.config.same", S_DELEG_EXEC, "SHOULD", "0.1.0", None, "interface",
+    _r("delegate.config.same", S_DELEG_EXEC, "MUST", "0.1.0", None, "interface",
        "The delegated plugin receives the complete configuration the calling plugin got on stdin, not "
        "only the ipam section.",
-       "The execution procedure (should) reuses the caller's environment and configuration; Go passes "
-       "the stdin bytes through."),
-    _r("delegate.lookup.cni-path", S_DELEG_EXEC, "SHOULD", "0.1.0", None, "interface",
+       "spec-v1.0.0 Delegated Plugin protocol: 'Delegated plugins are provided the complete network "
+       "configuration passed to the \"upper\" plugin. In other words, in the IPAM case, not just the ipam "
+       "section'; spec-v0.1.0 to 0.4.0: 'IPAM receives the network configuration file via stdin'. A "
+       "definition, so MUST (was SHOULD; the execution procedure's 'should' repeats it). Go passes the "
+       "stdin bytes through."),
+    _r("delegate.lookup.cni-path", S_DELEG_EXEC, "MUST", "0.1.0", None, "interface",
        "The delegated binary is found by searching every directory of CNI_PATH (':'-separated on "
        "Linux), not only the first.",
-       "0.1.0-0.2.0 call CNI_PATH colon-separated; 0.3.0+ an OS list separator."),
+       "spec-v0.1.0 to spec-v1.1.0 Section 4: 'The executable is searched for in a predefined list of "
+       "paths, indicated to the CNI plugin via CNI_PATH.' A definition, so MUST (was SHOULD; spec-v1.0.0 "
+       "procedure's 'should ... search the directories provided in CNI_PATH' repeats it)."),
     _r("delegate.stderr.forwarded", S_DELEG_EXEC, "SHOULD", "1.0.0", None, "interface",
        "Whatever the delegated plugin writes to stderr appears on the calling plugin's stderr."),
     _r("delegate.result.reflected", S_ADD_SUCCESS, "SHOULD", "0.1.0", None, "interface",
@@ -610,13 +690,15 @@ _CATALOG: tuple[Rule, ...] = (
        "HEAD disagrees with itself: the CHECK section says should, Section 4 says must; weaker kept."),
     _r("delegate.gc.invoked", S_GC, "MUST", "1.1.0", None, "interface",
        "On GC the plugin forwards the GC request to the delegated plugins it is configured with.",
-       GO_NO_GC_FORWARD + " Report as a known departure."),
+       GO_NO_GC_FORWARD + " A departure that fails (Go plugins 1.1.1 speak at most 1.0.0, so GC does not apply to them)."),
     _r("delegate.status.invoked", S_STATUS, "MUST", "1.1.0", None, "interface",
        "A plugin relying on a delegated (IPAM) plugin for ADD runs STATUS on it when asked for STATUS.",
        "Go main plugins with IPAM do call ipam.ExecStatus."),
     _r("delegate.error.propagated", S_DELEG_EXEC, "SHOULD", "1.0.0", None, "interface",
        "If the delegated plugin fails a CHECK, DEL or GC, the calling plugin reports an error too.",
-       "Test with CHECK: for DEL this pulls against best-effort DEL."),
+       "Checked, unchanged: spec-v1.0.0 Section 4: 'If any of the delegated plugins return error, error "
+       "should be returned by the upper plugin.' Test with CHECK: for DEL this pulls against "
+       "best-effort DEL."),
     _r("delegate.status.error-propagated", S_STATUS, "SHOULD", "1.1.0", None, "interface",
        "If the delegated plugin's STATUS fails, the calling plugin's STATUS fails as well."),
     _r("delegate.add.failure-cleanup", S_DELEG_EXEC, "SHOULD", "1.0.0", None, "interface",
@@ -638,7 +720,10 @@ _CATALOG: tuple[Rule, ...] = (
        "exception for interfaces it needs."),
     _r("ipam.determines-ip", S_DELEG, "SHOULD", "0.1.0", None, "ipam",
        "A successful IPAM ADD returns at least one address for the interface.",
-       "An expectation without keyword until 0.3.1, a lower-case must from 0.4.0; weaker kept."),
+       "spec-v0.1.0 to 0.3.1 Section 4: 'The IPAM plugin is expected to determine the interface "
+       "IP/subnet ...': SHOULD. spec-v0.4.0 and later: 'The IPAM plugin must determine the interface "
+       "IP/subnet, Gateway and Routes and return this information': MUST from 0.4.0 (was SHOULD).",
+       changes=(("0.4.0", "MUST"),)),
 
     # ------------------------------------------------------------------ routes
     _r("route.result.shape", S_ADD_SUCCESS, "MUST", "0.3.0", None, "interface,ipam,chained",
@@ -647,9 +732,12 @@ _CATALOG: tuple[Rule, ...] = (
     _r("route.result.same-family", S_ADD_SUCCESS, "MUST", "0.3.0", "0.4.0", "interface,ipam,chained",
        "At 0.3.x-0.4.0 dst and gw of one route entry belong to the same IP family.",
        "Sentence dropped in 1.0.0."),
-    _r("route.result.extended-fields", S_ADD_SUCCESS, "MAY", "1.1.0", None, "interface,ipam,chained",
-       "A route entry may give mtu, advmss, priority, table and scope as non-negative integers.",
-       "New in 1.1.0; scope is named as 0 global, 253 link, 254 host but other kernel values exist."),
+    _r("route.result.extended-fields", S_ADD_SUCCESS, "MUST", "1.1.0", None, "interface,ipam,chained",
+       "Every mtu, advmss, priority, table and scope a route entry gives is a non-negative integer.",
+       "spec-v1.1.0 Section 5 routes: 'mtu (uint)', 'advmss (uint)', 'priority (uint)', 'table (uint)', "
+       "'scope (uint)'. Giving them is up to the plugin (no rule); a value that is given is typed by the "
+       "definition, so MUST (was MAY, mixed with presence). scope is named as 0 global, 253 link, 254 "
+       "host but other kernel values exist."),
     _r("route.installed", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
        "Routes in the result that target the container interface exist in CNI_NETNS after ADD.",
        "1.0.0+: routes created by this attachment; descriptive, hence SHOULD."),
@@ -677,9 +765,10 @@ _CATALOG: tuple[Rule, ...] = (
     _r("gc.succeeds", S_GC, "SHOULD", "1.1.0", None, "any",
        "GC with a list of valid attachments completes with exit 0.",
        "The GC section says GC should normally finish without error. " + GO_GC_STATUS_NOOP),
-    _r("gc.output.empty", S_GC, "SHOULD", "1.1.0", None, "any",
+    _r("gc.output.empty", S_GC, "MUST", "1.1.0", None, "any",
        "A successful GC prints nothing on stdout.",
-       "The Output paragraph says success prints nothing, without a keyword, hence SHOULD."),
+       "spec-v1.1.0 GC: 'Output: No output on success, \"error\" result structure on error.' defines "
+       "the output of the verb, so MUST (was SHOULD)."),
     _r("gc.env.minimal", S_GC, "MUST", "1.1.0", None, "any",
        "GC works with only CNI_COMMAND and CNI_PATH set; no container id, netns or ifname is needed.",
        "GC has no attachment parameters; the required list names only those two. Go skel agrees."),
@@ -702,9 +791,11 @@ _CATALOG: tuple[Rule, ...] = (
        "GC may assume the containers' namespaces, and the interfaces in them, are already gone.",
        "Tests must not expect GC to delete interfaces inside namespaces.",
        untestable="It is a permission: no plugin behaviour can violate it."),
-    _r("gc.old-version-rejected", S_GC, "SHOULD", "0.1.0", "1.0.0", "any",
+    _r("gc.old-version-rejected", S_GC, "MUST", "0.1.0", "1.0.0", "any",
        "GC with a configuration cniVersion below 1.1.0 fails (the verb does not exist there).",
-       "Not stated; implied by GC arriving in 1.1.0. Go skel answers code 1."),
+       "spec-v1.0.0 Parameters: 'CNI_COMMAND: indicates the desired operation; ADD, DEL, CHECK, or "
+       "VERSION'. At those versions GC is an unknown command, so the level of env.command.unknown-fails: "
+       "MUST (was SHOULD). Go skel answers code 1."),
 
     # ------------------------------------------------------------------ STATUS (1.1.0)
     _r("status.ready-succeeds", S_STATUS, "MUST", "1.1.0", None, "any",
@@ -725,9 +816,11 @@ _CATALOG: tuple[Rule, ...] = (
     _r("status.other-ops-after-error", S_STATUS, "SHOULD", "1.1.0", None, "any",
        "After a failed STATUS the plugin still accepts ADD, DEL and the other verbs.",
        untestable="Needs STATUS to fail first, which the harness cannot provoke in general."),
-    _r("status.old-version-rejected", S_STATUS, "SHOULD", "0.1.0", "1.0.0", "any",
+    _r("status.old-version-rejected", S_STATUS, "MUST", "0.1.0", "1.0.0", "any",
        "STATUS with a configuration cniVersion below 1.1.0 fails (the verb does not exist there).",
-       "Not stated; implied by STATUS arriving in 1.1.0. Go skel answers code 1."),
+       "spec-v1.0.0 Parameters: 'CNI_COMMAND: indicates the desired operation; ADD, DEL, CHECK, or "
+       "VERSION'. At those versions STATUS is an unknown command, so the level of "
+       "env.command.unknown-fails: MUST (was SHOULD). Go skel answers code 1."),
 
     # ------------------------------------------------------------------ lifecycle
     _r("lifecycle.concurrent-containers", S_LIFECYCLE, "MUST", "1.0.0", None, "any",

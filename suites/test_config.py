@@ -9,9 +9,19 @@ from cnitest import versions
 from . import _protocol as p
 
 
-@pytest.mark.parametrize("verb", ["ADD", "DEL"])
+@pytest.mark.parametrize("verb", ["ADD"])
 @pytest.mark.cni_rule("config.name.required")
 def test_name_required(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb):
+    _name_missing(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb)
+
+
+@pytest.mark.cni_rule("config.name.checked-on-del")
+def test_name_missing_on_del(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
+    """A plugin may check the name on DEL (or not); a refusal must be clean and leave the attachment."""
+    _name_missing(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, "DEL")
+
+
+def _name_missing(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb):
     conf = {k: v for k, v in netconf.items() if k != "name"}
     add = None
     if verb == "DEL":  # a DEL without a name, after a good ADD, must not tear the attachment down
@@ -28,6 +38,8 @@ def test_name_required(cni, host_ns, netconf, container_ns, cni_version, cni_ifn
             p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
     if verb == "ADD" and inv.exit_code == 0:
         p.cleanup(cni, conf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
+    if verb == "DEL" and inv.exit_code == 0:
+        return  # DEL may go ahead without a name
     assert inv.exit_code not in (0, None), f"name is a required configuration key; {verb} without it should be refused, but it succeeded:\n{inv.describe()}"
     assert inv.failed_cleanly, f"{verb} of a config without name should fail with an error object:\n{inv.describe()}"
     diff = p.changes(before, after)

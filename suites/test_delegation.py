@@ -100,7 +100,7 @@ def _one(rec: Recorded, verb: str, why: str) -> dict[str, Any]:
 @pytest.mark.cni_rule("delegate.add.invoked")
 def test_ipam_add_invoked(recorded, cni_version):
     with _added(recorded, cni_version) as (conf, add):
-        _one(recorded, "ADD", "a plugin configured with an ipam section should run that IPAM plugin on ADD")
+        _one(recorded, "ADD", "a plugin configured with an ipam section must run that IPAM plugin on ADD")
 
 
 @pytest.mark.cni_rule("delegate.lookup.cni-path")
@@ -154,7 +154,7 @@ def test_ipam_gets_complete_config(recorded, cni_version):
         except ValueError:
             got = call["stdin"]
         assert got == conf, (
-            "the delegated plugin should receive the complete network configuration the calling plugin got, not only the "
+            "the delegated plugin must receive the complete network configuration the calling plugin got, not only the "
             f"ipam section;\nthe plugin got:     {json.dumps(conf, sort_keys=True)}\nthe IPAM plugin got: {json.dumps(got, sort_keys=True) if isinstance(got, dict) else got!r}"
         )
 

@@ -96,7 +96,7 @@ def test_gc_prints_nothing(cni, netconf_factory, cni_version, cni_container_id, 
     gc = _gc(cni, netconf_factory(cni_version, prev_result=False), [(cni_container_id, cni_ifname)])
     if gc.exit_code != 0:
         pytest.skip("GC failed (judged by gc.succeeds)")
-    assert not gc.stdout.strip(), f"a successful GC should print nothing on stdout:\n{gc.describe()}"
+    assert not gc.stdout.strip(), f"a successful GC must print nothing on stdout:\n{gc.describe()}"
 
 
 @pytest.mark.cni_rule("gc.env.minimal")

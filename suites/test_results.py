@@ -198,28 +198,34 @@ def test_interfaces_cover_what_add_created(cni, netconf, host_ns, container_ns, 
     listed = {i.get("name") for i in add.result.get("interfaces") or [] if isinstance(i, dict)}
     missing = [name for name in created if name not in listed]
     assert not missing, (
-        f"the interfaces list should cover every interface the attachment created; ADD made {created}, "
+        f"the interfaces list must cover every interface the attachment created; ADD made {created}, "
         f"the result leaves out {missing}:\n{add.describe()}"
     )
 
 
-@pytest.mark.cni_rule("add.result.mac")
-def test_reported_macs_are_real(add, container_ns, host_ns, cni_ifname):
+def _macs(add, container_ns, host_ns, cni_ifname):
+    """(where, index, link, mac given) for every result interface found in a namespace."""
     snaps = {"container": container_ns.snapshot(), "host": host_ns.snapshot()}
     inside, outside = checks.located_interfaces(add.result, snaps["container"], snaps["host"], cni_ifname)
     interfaces = add.result.get("interfaces") or []
-    wrong = []
-    for where, indexes in (("container", inside), ("host", outside)):
-        for i in indexes:
-            link = snaps[where].link(interfaces[i]["name"])
-            mac = interfaces[i].get("mac")
-            has_l2 = bool(link.mac) and link.mac != "00:00:00:00:00:00"
-            if mac is None:
-                if has_l2 and where == "container":
-                    wrong.append(f"interfaces[{i}] {link.name} has link address {link.mac} but the result gives no mac")
-            elif not isinstance(mac, str) or not link.mac or mac.lower() != link.mac.lower():
-                wrong.append(f"interfaces[{i}] {link.name} ({where}) has MAC {link.mac}, the result says {mac!r}")
-    assert not wrong, "each interface's mac should be its real link-layer address:" + checks.listing(wrong) + f"\n{add.describe()}"
+    return [(where, i, snaps[where].link(interfaces[i]["name"]), interfaces[i].get("mac"))
+            for where, indexes in (("container", inside), ("host", outside)) for i in indexes]
+
+
+@pytest.mark.cni_rule("add.result.mac")
+def test_reported_macs_are_real(add, container_ns, host_ns, cni_ifname):
+    wrong = [f"interfaces[{i}] {link.name} ({where}) has MAC {link.mac}, the result says {mac!r}"
+             for where, i, link, mac in _macs(add, container_ns, host_ns, cni_ifname)
+             if mac is not None and (not isinstance(mac, str) or not link.mac or mac.lower() != link.mac.lower())]
+    assert not wrong, "each mac the result gives must be the interface's real link-layer address:" + checks.listing(wrong) + f"\n{add.describe()}"
+
+
+@pytest.mark.cni_rule("add.result.mac-present")
+def test_container_interface_gives_its_mac(add, container_ns, host_ns, cni_ifname):
+    wrong = [f"interfaces[{i}] {link.name} has link address {link.mac} but the result gives no mac"
+             for where, i, link, mac in _macs(add, container_ns, host_ns, cni_ifname)
+             if mac is None and where == "container" and link.mac and link.mac != "00:00:00:00:00:00"]
+    assert not wrong, "a container interface with a link-layer address should give it as mac:" + checks.listing(wrong) + f"\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("add.result.ips-configured")

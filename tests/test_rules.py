@@ -212,3 +212,21 @@ def test_untestable_are_documented_in_rules_md() -> None:
     for r in ALL:
         if not r.testable:
             assert re.search(rf"`{re.escape(r.id)}`", doc), f"{r.id} missing from RULES.md"
+
+
+def test_level_at_follows_the_spec_word_per_version() -> None:
+    mac = get("add.result.mac-present")  # 'required if L2 addresses are meaningful' until 0.4.0, 'if applicable' after
+    assert [mac.level_at(v) for v in ("0.3.0", "0.4.0", "1.0.0", "1.1.0")] == ["MUST", "MUST", "SHOULD", "SHOULD"]
+    assert get("check.output.empty").level_at("0.4.0") == "MUST" and get("check.output.empty").level_at("1.0.0") == "SHOULD"
+    assert get("del.netns-empty").level_at("0.4.0") == "SHOULD" and get("del.netns-empty").level_at("1.0.0") == "MUST"
+    assert get("del.idempotent").level_at("1.0.0") == get("del.idempotent").level == get("del.idempotent").level_at(None)
+    for r in ALL:
+        assert all(v in versions.KNOWN and versions.at_least(v, r.since) and lv in rules.LEVELS for v, lv in r.changes), r.id
+
+
+def test_restored_musts_cite_the_spec() -> None:
+    for rid in ("version.supported.honored", "env.required.missing-fails", "env.command.unknown-fails", "add.result.mac",
+                "add.result.interfaces-all", "add.netns.nonexistent-fails", "gc.output.empty", "delegate.add.invoked",
+                "delegate.config.same", "delegate.lookup.cni-path", "status.old-version-rejected", "error.code.invalid-config"):
+        r = get(rid)
+        assert r.level == "MUST" and "spec-v" in r.notes and "'" in r.notes, rid

@@ -113,6 +113,19 @@ def test_delegation_catches_missing_ipam_del():
     assert "never received DEL" in run.failed()["test_ipam_del_invoked[1.0.0]"], run
 
 
+@pytest.mark.parametrize("fault, test, text", [
+    ("bridge-ipam-not-invoked", "test_ipam_add_invoked", "never received ADD"),
+    ("bridge-cni-path-first-only", "test_ipam_found_past_first_cni_path_dir", "every directory of CNI_PATH"),
+    ("bridge-ipam-config-altered", "test_ipam_gets_complete_config", "complete network configuration"),
+])
+def test_delegation_must_rules_fail(fault, test, text):
+    """delegate.add.invoked, delegate.lookup.cni-path and delegate.config.same are MUST: a failure, not a warning."""
+    require_go("bridge")
+    run = run_suite(FAULTS / fault / "bridge", str(SUITES / "test_delegation.py"), V10, "-k", test)
+    assert run.returncode == 1, run
+    assert text in run.failed()[f"{test}[1.0.0]"], run
+
+
 def test_dataplane_catches_dead_veth():
     require_go("bridge")
     run = run_suite(FAULTS / "bridge-veth-down" / "bridge", DATAPLANE, V10, "-k", "ipv4")
@@ -143,6 +156,14 @@ def test_gc_catches_noop_gc():
     assert run.returncode == 1, run
     assert set(run.failed()) == {"test_gc_releases_stale_attachments[1.1.0]"}, run
     assert "still reserved" in run.failed()["test_gc_releases_stale_attachments[1.1.0]"], run
+
+
+def test_gc_output_must_be_empty():
+    """gc.output.empty is MUST (spec-v1.1.0 GC 'Output: No output on success'): printing on GC fails."""
+    reference("host-local")
+    run = run_suite(FAULTS / "host-local-gc-prints" / "host-local", str(SUITES / "test_gc_status.py"), "-k", "gc_prints_nothing")
+    assert run.returncode == 1, run
+    assert "print nothing" in run.failed()["test_gc_prints_nothing[1.1.0]"], run
 
 
 def test_gc_catches_released_valid_attachment():

@@ -86,11 +86,11 @@ CASES = [
     ("host-local-dns-malformed", "host-local", DNS_ROUTES, "1.0.0", MUST, ["test_dns_shape", "test_dns_nameservers_are_addresses"]),
     ("bridge-route-metric", "bridge", DNS_ROUTES, "0.4.0", WARN, ["test_routes_installed_with_metric_zero"]),
     ("bridge-default-route-clash", "bridge", DNS_ROUTES, "0.4.0", WARN, ["test_add_copes_with_an_existing_default_route"]),
-    ("ref-bridge-bad-interface-fields", "bridge", V110, "1.1.0", WARN, [
+    ("ref-bridge-bad-interface-fields", "bridge", V110, "1.1.0", MUST, [
         "test_interface_mtu_is_the_link_mtu", "test_interface_socket_path_and_pci_id"]),
-    ("ref-host-local-bad-110-fields", "host-local", V110, "1.1.0", WARN, [
-        "test_route_extended_fields", "test_failing_status_uses_code_50_or_51"]),
-    ("host-local-gc-status-any-version", "host-local", V110, "1.0.0", WARN, [
+    ("ref-host-local-bad-110-fields", "host-local", V110, "1.1.0", MUST, ["test_route_extended_fields"]),
+    ("ref-host-local-bad-110-fields", "host-local", V110, "1.1.0", WARN, ["test_failing_status_uses_code_50_or_51"]),
+    ("host-local-gc-status-any-version", "host-local", V110, "1.0.0", MUST, [
         "test_gc_refused_below_1_1_0", "test_status_refused_below_1_1_0"]),
     ("host-local-ignores-stdin-config", "host-local", MISC, "1.0.0", MUST, ["test_config_read_from_stdin"]),
     ("host-local-global-state", "host-local", MISC, "1.0.0", WARN, ["test_state_keyed_by_network"]),
@@ -100,6 +100,7 @@ CASES = [
 def _cases():
     for fault, plugin, suite, version, level, tests in CASES:
         ident = f"{fault}-{version}"
+        ident = f"{ident}-{level}" if sum(c[:4] == (fault, plugin, suite, version) for c in CASES) > 1 else ident
         yield pytest.param(fault, plugin, suite, version, level, tests, False, id=ident)
         if level == WARN:
             yield pytest.param(fault, plugin, suite, version, level, tests, True, id=ident + "-strict")
