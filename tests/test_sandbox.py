@@ -50,16 +50,22 @@ def machine_state() -> dict[str, object]:
 
 
 @pytest.mark.parametrize("act", sorted(p.name for p in HOSTILE.iterdir()))
-def test_hostile_act_is_harmless(act):
+def test_hostile_act_is_harmless(act, tmp_path):
     require_go("bridge")
     before, procs_before = machine_state(), processes()
-    run = run_suite(HOSTILE / act / "bridge", str(SUITES / "test_smoke.py"), "--cni-version=1.0.0")
+    report = tmp_path / "report.json"
+    run = run_suite(HOSTILE / act / "bridge", str(SUITES / "test_smoke.py"), "--cni-version=1.0.0", f"--cni-report={report}")
     assert run.returncode == 0, f"the act should change nothing the plugin needs, so the run conforms\n{run!r}"
     after = machine_state()
     for key in before:
         assert after[key] == before[key], f"{act} changed the machine's {key}"
     survivors = {p for p in processes() - procs_before if "sleep 301" in p}
     assert not survivors, f"processes outlived the run: {survivors}"
+    if act == "files":  # what it wrote in its private directories is listed, as information
+        import json
+
+        written = {f for t in json.loads(report.read_text())["runs"][0]["tests"] for f in t.get("sandbox_files", [])}
+        assert {"/run/cnitest-hostile", "/var/lib/cni/cnitest-hostile/x"} <= written, written
 
 
 def test_changing_the_machine_fails_the_test_and_is_undone(tmp_path):

@@ -122,9 +122,12 @@ class ReportCollector:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data: dict[str, Any] = {}
+        files: list[str] = []
         for name, value in report.user_properties:
             if name == PROPERTY and isinstance(value, dict):
                 data = value
+            elif name == "cni_sandbox_files" and isinstance(value, list):
+                files = [str(f) for f in value]
         rec = self.records.get(report.nodeid)
         if rec is None:
             rec = self.records[report.nodeid] = {
@@ -141,6 +144,8 @@ class ReportCollector:
                 "worker": getattr(report, "worker_id", None) or getattr(getattr(getattr(report, "node", None), "gateway", None), "id", None),
             }
         rec["duration"] = round(rec["duration"] + (report.duration or 0.0), 4)
+        if files:
+            rec["sandbox_files"] = files
         if data.get("calls"):
             rec["calls"] = data["calls"]
         if report.when == "setup":
