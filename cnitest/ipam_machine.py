@@ -98,6 +98,7 @@ class IpamTarget:
     ifnames: tuple[str, ...] = ("eth0", "eth1")
     fill_limit: int | None = None  # most ADDs one "fill" step makes (default 24 ipam, 8 interface)
     workdir: str | None = None  # where the per-example dataDirs go
+    hung: dict[str, Any] | None = None  # shared Runner.hung: a verb that timed out once is not waited for again
 
     @property
     def ipam_type(self) -> str:
@@ -186,6 +187,7 @@ class IpamMachine(RuleBasedStateMachine):
         self.alloc = strategies.allocatable(self.ipam)
         kind = "ipam-result" if t.kind == "ipam" else "result"
         self.runner = Runner(t.plugin, host, t.cni_path, timeout=t.timeout, result_kind=kind)
+        self.runner.hung = t.hung
 
     def teardown(self) -> None:
         for ns in self.open_ns:

@@ -18,6 +18,7 @@ import shlex
 import signal
 import subprocess
 import time
+import unittest
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,8 +207,19 @@ def _show(data: bytes, limit: int = 600) -> str:
     return repr(text) + more
 
 
+class Blocked(unittest.SkipTest):
+    """A call was not made: the same verb already timed out in this session (see Runner.hung).
+
+    A skip (unittest's, which pytest and hypothesis both honour at once): the
+    test is blocked by the time-out, reported where it happened, not a finding of its own."""
+
+
 class Runner:
-    """Runs one plugin binary inside one sandbox host namespace."""
+    """Runs one plugin binary inside one sandbox host namespace.
+
+    `hung` maps a verb to the first call of it that timed out; runners of one
+    session share it (Target.runner), so after one time-out every later call of
+    that verb raises Blocked at once instead of waiting for the timeout again."""
 
     def __init__(
         self,
@@ -229,6 +241,7 @@ class Runner:
         self.max_output = max_output
         self.result_kind = result_kind
         self.history: list[Invocation] = []
+        self.hung: dict[str, Invocation] | None = None
 
     def environment(
         self,
@@ -274,6 +287,10 @@ class Runner:
         (for malformed-input tests). It never raises for anything the plugin
         does: hangs, crashes and garbage are recorded on the Invocation.
         """
+        if self.hung is not None and verb in self.hung:
+            first = self.hung[verb]
+            raise Blocked(f"blocked: {verb} already timed out after {self.timeout:g}s earlier in this run "
+                          f"(CNI_CONTAINERID={first.env.get('CNI_CONTAINERID')}); not waiting for it again")
         if isinstance(config, Mapping):
             stdin = json.dumps(config, indent=2).encode()
             requested = config.get("cniVersion")
@@ -291,6 +308,8 @@ class Runner:
         self.host_ns.run(lambda: self._execute(inv, self.sandbox or sandbox.default()))
         _interpret(inv, result_kind or self.result_kind)
         self.history.append(inv)
+        if inv.timed_out and self.hung is not None:
+            self.hung.setdefault(verb, inv)
         return inv
 
     def _execute(self, inv: Invocation, box: sandbox.Sandbox) -> None:

@@ -23,6 +23,7 @@ class Target:
     template: config.Template
     _versions: list[str] | None = field(default=None, repr=False)
     version_answer: Invocation | None = field(default=None, repr=False)
+    hung: dict[str, Invocation] = field(default_factory=dict, repr=False)  # verb -> the call that timed out
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Target:
@@ -47,8 +48,10 @@ class Target:
         return [str(self.plugin.parent), *self.settings.cni_path]
 
     def runner(self, host_ns: netns.Namespace) -> Runner:
-        return Runner(self.plugin, host_ns, self.settings.cni_path, timeout=self.settings.timeout,
-                      result_kind="ipam-result" if self.profile.kind == "ipam" else "result")
+        runner = Runner(self.plugin, host_ns, self.settings.cni_path, timeout=self.settings.timeout,
+                        result_kind="ipam-result" if self.profile.kind == "ipam" else "result")
+        runner.hung = self.hung  # one time-out per verb per session: later calls are blocked at once
+        return runner
 
     def versions(self) -> list[str]:
         """The spec versions to test: --cni-version, else what VERSION lists and cnitest knows."""

@@ -66,6 +66,7 @@ def recorded(cni_target, host_ns, netconf, container_ns, cni_ifname, cni_contain
     if not isinstance(ipam, dict) or not ipam.get("type"):
         pytest.skip(f"profile {cni_target.profile.name} configures no IPAM plugin to delegate to")
     runner = Runner(cni_target.plugin, host_ns, [str(recorder_dir), *cni_target.settings.cni_path], timeout=cni_target.settings.timeout)
+    runner.hung = cni_target.hung
     request.node.stash.setdefault(RUNNERS_KEY, []).append(runner)
     return Recorded(runner, netconf, tmp_path / "ipam-calls.jsonl", container_ns, cni_ifname, cni_container_id)
 

@@ -43,6 +43,7 @@ def _target(cni_target: Any, host_ns: Any, cni_version: str, tmp_path: Any, **kw
         timeout=cni_target.settings.timeout,
         host_ns=host_ns,
         workdir=str(tmp_path),
+        hung=cni_target.hung,
         **kw,
     )
 

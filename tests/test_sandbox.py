@@ -90,3 +90,21 @@ def test_changing_the_machine_fails_the_test_and_is_undone(tmp_path):
 
     tests = json.loads(report.read_text())["runs"][0]["tests"]
     assert [t["rules"] for t in tests if t["outcome"] == "fail"] == [["sandbox.host-untouched"]], tests
+
+
+def test_a_hanging_verb_does_not_multiply_the_run():
+    """After CHECK timed out once, later CHECK tests are blocked at once: the run stays within 2x."""
+    import time
+
+    require_go("bridge")
+    args = ("--cni-version=1.0.0", "--cni-timeout=4", "-p", "no:xdist")  # all suites
+    start = time.monotonic()
+    good = run_suite("/usr/lib/cni/bridge", *args)
+    plain = time.monotonic() - start
+    start = time.monotonic()
+    hung = run_suite(FAULTY / "faulty" / "check-hangs" / "bridge", *args)
+    took = time.monotonic() - start
+    assert good.returncode == 0, good
+    assert hung.returncode == 1, hung
+    assert "blocked: CHECK already timed out" in hung.output, hung
+    assert took <= 2 * plain, f"{took:.1f}s with a hanging CHECK vs {plain:.1f}s without"
