@@ -58,7 +58,7 @@ def test_known_finding_does_not_fail(lying, tmp_path):
     assert "known (baseline)" in proc.stdout
     t = kernel_test(out)
     assert t["outcome"] == "fail" and t["gate"] == {"status": "known"}  # the real outcome is kept
-    assert load(out)["runs"][0]["gate"]["known"] == 1
+    assert load(out)["runs"][0]["gate"]["known"] == 2  # the MUST failure and the SHOULD warning
     assert "known (baseline)" in out.with_suffix(".md").read_text() and "known (baseline)" in out.with_suffix(".html").read_text()
 
 
@@ -97,7 +97,7 @@ def test_waived_finding_is_shown_with_its_reason(lying, tmp_path):
     assert reason in proc.stdout
     assert reason in out.with_suffix(".html").read_text()
     assert reason in out.with_suffix(".md").read_text()
-    assert json.loads(out.read_text())["runs"][0]["gate"]["waivers"][0]["matched"] == 1
+    assert json.loads(out.read_text())["runs"][0]["gate"]["waivers"][0]["matched"] >= 1  # the glob may match the SHOULD rule too
 
 
 def test_expired_waiver_fails_the_run(lying, tmp_path):
