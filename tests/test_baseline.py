@@ -9,6 +9,7 @@ fails) and against Debian's Go bridge (it passes), with --cni-baseline and
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,43 @@ def test_identity_survives_noise():
     assert identity.identity(a).startswith("r.a,r.b @ 1.0.0 | test_add.py::test_mac | ")
     assert identity.identity({**b, "message": "10.1.0.3 is missing"}) != identity.identity({**b, "message": "10.1.0.4 is missing"})
     assert identity.test_key("s/t.py::f[1.0.0-bad-name]", "1.0.0") == "t.py::f[bad-name]"
+
+
+def _write(tmp: Path, name: str, doc: dict) -> Path:
+    path = tmp / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_report_diff(lying, tmp_path, capsys):
+    from cnitest import cli
+
+    _, old_path = lying
+    old = load(old_path)
+    tests = old["runs"][0]["tests"]
+    kernel = next(t for t in tests if t["name"] == "test_result_matches_kernel")
+    warn = next(t for t in tests if t["outcome"] == "warning")
+    # noise only: the same findings
+    noisy = json.loads(json.dumps(old))
+    for t in noisy["runs"][0]["tests"]:
+        if t["message"]:
+            t["message"] = re.sub(r"cnitest-\d{8}", "cnitest-99990000", re.sub(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}", "02:00:00:00:00:01", t["message"]))
+    assert cli.main(["report", "diff", str(old_path), str(_write(tmp_path, "noisy.json", noisy))]) == 0
+    assert capsys.readouterr().out.startswith("appeared: 0, disappeared: 0, changed level: 0")
+    # the failure disappears and the warning becomes a failure
+    new = json.loads(json.dumps(old))
+    for t in new["runs"][0]["tests"]:
+        if t["nodeid"] == kernel["nodeid"]:
+            t["outcome"], t["message"] = "pass", None
+        if t["nodeid"] == warn["nodeid"]:
+            t["outcome"] = "fail"
+    assert cli.main(["report", "diff", str(old_path), str(_write(tmp_path, "new.json", new))]) == 0
+    out = capsys.readouterr().out
+    assert "disappeared: 1" in out and "changed level: 1" in out and f"~ warning -> fail: {warn['rules'][0]}" in out
+    # the other way round the failure appears: exit 1
+    assert cli.main(["report", "diff", str(tmp_path / "new.json"), str(old_path)]) == 1
+    assert "appeared:\n  + fail: " in capsys.readouterr().out
+    # not a report: a usage error, one line
+    assert cli.main(["report", "diff", str(old_path), str(_write(tmp_path, "bad.json", {"format": "x"}))]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a cnitest-report/1 report" in err
