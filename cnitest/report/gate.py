@@ -14,7 +14,7 @@ adds `gate` to the test and `gate` to the run, so nothing is hidden.
 Waiver file (TOML):
 
     [[waiver]]
-    rule = "ipam.gc-*"            # a rule id or an fnmatch glob over rule ids
+    rule = "gc.*"                 # a rule id or an fnmatch glob over rule ids
     reason = "GC lands in 1.2; tracked in #42"
     expires = 2027-06-30          # optional; the waiver holds through this day
 """
