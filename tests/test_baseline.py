@@ -138,6 +138,7 @@ def test_identity_survives_noise():
     assert identity.identity(a) == identity.identity(b)
     assert identity.identity(a).startswith("r.a,r.b @ 1.0.0 | test_add.py::test_mac | ")
     assert identity.identity({**b, "message": "10.1.0.3 is missing"}) != identity.identity({**b, "message": "10.1.0.4 is missing"})
+    assert identity.normalize("the MAC differs\nassert not ['x'] + where {'PATH': '/a'}") == "the MAC differs"
     assert identity.test_key("s/t.py::f[1.0.0-bad-name]", "1.0.0") == "t.py::f[bad-name]"
 
 

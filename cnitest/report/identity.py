@@ -32,9 +32,13 @@ _NOISE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_ASSERT_TAIL = re.compile(r"^assert ", re.MULTILINE)
+"""Where pytest's assertion introspection starts (reprs of whole objects: dropped)."""
+
+
 def normalize(message: str | None) -> str:
-    """`message` with run-specific noise replaced by placeholders and whitespace collapsed."""
-    text = message or ""
+    """`message` up to pytest's `assert ...` introspection, noise replaced by placeholders, whitespace collapsed."""
+    text = _ASSERT_TAIL.split(message or "", maxsplit=1)[0]
     for pattern, placeholder in _NOISE:
         text = pattern.sub(placeholder, text)
     return " ".join(text.split())
