@@ -52,7 +52,7 @@ commands:
   run          run the conformance suites against a plugin (pytest with --cni-plugin)
   exec         call a plugin once by hand, in a sandbox, and explain what it answered
   plugins-dir  print the directory of cnitest's bundled reference plugins
-  report       work with JSON reports (merge)
+  report       work with JSON reports (merge, diff)
 
 examples:
   cnitest run /usr/lib/cni/bridge --report report.html
