@@ -52,7 +52,7 @@ commands:
   run          run the conformance suites against a plugin (pytest with --cni-plugin)
   exec         call a plugin once by hand, in a sandbox, and explain what it answered
   plugins-dir  print the directory of cnitest's bundled reference plugins
-  report       work with JSON reports (merge)
+  report       work with JSON reports (merge, diff)
 
 examples:
   cnitest run /usr/lib/cni/bridge --report report.html
@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     merge.set_defaults(parser=merge)
     merge.add_argument("inputs", metavar="REPORT.json", nargs="+", help="JSON reports written with --cni-report=FILE.json")
     merge.add_argument("-o", "--output", metavar="FILE", required=True, help="the merged report: .html, .json or .md")
+    rdiff = rsub.add_parser("diff", help="what appeared, disappeared or changed level between two JSON reports",
+                            description="Compare the findings of two JSON reports; exit 1 when a finding appeared.")
+    rdiff.set_defaults(parser=rdiff)
+    rdiff.add_argument("old", metavar="OLD.json")
+    rdiff.add_argument("new", metavar="NEW.json")
     return parser
 
 
@@ -147,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.command == "report" and args.report_command != "merge":
-        parser.error("report: give a subcommand (merge)")
+    if args.command == "report" and args.report_command not in ("merge", "diff"):
+        parser.error("report: give a subcommand (merge, diff)")
     sub: argparse.ArgumentParser = getattr(args, "parser", parser)
     if args.command != "run" and rest:
         sub.error(f"unrecognized arguments: {' '.join(rest)}")
@@ -158,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         return _exec(sub, args)
     if args.command == "plugins-dir":
         return _plugins_dir()
+    if args.command == "report" and args.report_command == "diff":
+        from .report.diff import main as report_diff
+
+        return report_diff(args.old, args.new)
     if args.command == "report":
         return _merge(sub, args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse catches it first

@@ -34,6 +34,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--cni-hypothesis-profile", choices=("ci", "thorough"), default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
     group.addoption("--cni-rootless", action="store_true", help="run in a user namespace even as root (the default for other users): a plugin's root is then not the machine's")
     group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
+    group.addoption("--cni-baseline", metavar="REPORT.json", help="a JSON report of an earlier run: its findings are known and do not fail this run; new ones do")
+    group.addoption("--cni-waivers", metavar="FILE", help="a TOML waiver file: findings of the rules it lists (ids or globs) do not fail, shown with their reason")
 
 
 @dataclass(frozen=True)

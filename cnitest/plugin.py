@@ -64,6 +64,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TARGET_KEY] = None
     hypothesis_settings.configure(config)  # --cni-hypothesis-profile
     config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
+    if config.getoption("cni_baseline") or config.getoption("cni_waivers"):
+        from .report.gate import Gate
+
+        config.pluginmanager.register(Gate(config.getoption("cni_baseline"), config.getoption("cni_waivers")), "cnitest-gate")
     if settings.plugin is None:
         return
     if settings.rootless and not hasattr(config, "workerinput"):

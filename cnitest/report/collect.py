@@ -20,6 +20,8 @@ import pytest
 from ..fixtures import RUNNERS_KEY, TARGET_KEY
 from ..runner import Invocation
 from . import model, write
+from .gate import Gate
+from .identity import identity
 from .reproduce import script
 
 PROPERTY = "cnitest"
@@ -173,6 +175,7 @@ class ReportCollector:
                 reason = _skip_reason(report)
                 rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
                 rec["message"] = reason
+            Gate.apply(rec, report, data)  # a known or waived finding keeps its real outcome
             if rec["outcome"] in ("fail", "warning", "error"):
                 rec["reproducer"] = data.get("reproducer")
         elif report.when == "teardown" and report.failed and data.get("sandbox_breach"):
@@ -192,6 +195,9 @@ class ReportCollector:
         if target is None:
             return None
         tests = [self.records[k] for k in self.records]
+        for t in tests:
+            if t["outcome"] in ("fail", "warning"):
+                t["identity"] = identity(t)  # what --cni-baseline and `cnitest report diff` match on
         try:
             tested = target.versions()
         except Exception:  # noqa: BLE001
@@ -223,6 +229,9 @@ class ReportCollector:
                 "interrupted": self.interrupted,
             }
         )
+        gate = self.config.pluginmanager.get_plugin("cnitest-gate")
+        if gate is not None:
+            gate.annotate(self.run)
         return self.run
 
     def pytest_keyboard_interrupt(self) -> None:

@@ -124,6 +124,7 @@ def _run(run: dict[str, Any], index: int, several: bool) -> list[str]:
     out.append("</table>")
 
     out.extend(_matrix(run))
+    out.extend(_gate_summary(run))
     out.extend(_findings(run))
     out.extend(_skips(run))
     out.append("</section>")
@@ -178,6 +179,7 @@ def _findings(run: dict[str, Any]) -> list[str]:
         version = f" @ {t['version']}" if t.get("version") else ""
         out.append(f'<details class="finding {o}"><summary><span class="badge o-{o}">{SYMBOL[o]} {model.SHOW[o]}</span> '
                    f"{escape(what)}{escape(version)} &mdash; <code>{escape(t['nodeid'])}</code></summary>")
+        out.extend(_gate_html(t))
         for rid in t["rules"]:
             info = run["rules"].get(rid, {})
             out.append(
@@ -204,4 +206,32 @@ def _skips(run: dict[str, Any]) -> list[str]:
     for t in skipped:
         out.append(f"<li><code>{escape(t['nodeid'])}</code>: {escape(t.get('message') or '')}</li>")
     out.append("</ul></details>")
+    return out
+
+
+def _gate_html(t: dict[str, Any]) -> list[str]:
+    """A finding's baseline or waiver status (shown, never hidden)."""
+    gate = t.get("gate")
+    if not gate:
+        return []
+    if gate["status"] == "waived":
+        w = gate["waiver"]
+        until = f" (until {w['expires']})" if w.get("expires") else ""
+        return [f'<div class="label">Waived ({escape(w["rule"])}){escape(until)}</div><div>{escape(w["reason"])}</div>']
+    text = "known (baseline): does not fail the run" if gate["status"] == "known" else "new: not in the baseline"
+    return [f'<div class="label">Baseline</div><div>{escape(text)}</div>']
+
+
+def _gate_summary(run: dict[str, Any]) -> list[str]:
+    gate = run.get("gate")
+    if not gate:
+        return []
+    out = ["<h3>Baseline and waivers</h3><ul>"]
+    if gate.get("baseline"):
+        out.append(f"<li>baseline <code>{escape(gate['baseline'])}</code>: {gate['known']} known, {gate['new']} new, {len(gate['fixed'])} fixed</li>")
+    out.extend(f"<li>fixed: <code>{escape(f)}</code></li>" for f in gate["fixed"])
+    for w in gate["waivers"]:
+        state = "EXPIRED (fails the run)" if w["expired"] else f"{w['matched']} waived"
+        out.append(f"<li>waiver <code>{escape(w['rule'])}</code> {escape(state)}: {escape(w['reason'])}</li>")
+    out.append("</ul>")
     return out

@@ -82,6 +82,7 @@ def _render(doc: dict[str, Any], message_limit: int, with_reproducers: bool) -> 
         out.append("✅ pass ❌ fail ⚠️ warning (SHOULD) 💥 harness error ⏭️ skip ➖ n/a")
         out.append("</details>")
         out.append("")
+        out.extend(_gate_summary(run))
         found = model.findings(run)
         if found:
             out.append(f"#### Failures and warnings ({len(found)})")
@@ -91,6 +92,7 @@ def _render(doc: dict[str, Any], message_limit: int, with_reproducers: bool) -> 
             version = f" @ {t['version']}" if t.get("version") else ""
             out.append(f"<details><summary>{EMOJI[t['outcome']]} {model.SHOW[t['outcome']]}: {what}{version} — <code>{escape(t['nodeid'])}</code></summary>")
             out.append("")
+            out.extend(_gate_md(t))
             for rid in t["rules"]:
                 info = run["rules"].get(rid, {})
                 out.append(f"- **{rid}** ({info.get('level', '')}, {info.get('section', '')}): {info.get('text', '')}")
@@ -109,3 +111,29 @@ def _render(doc: dict[str, Any], message_limit: int, with_reproducers: bool) -> 
             out.append("</details>")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _gate_md(t: dict[str, Any]) -> list[str]:
+    """A finding's baseline or waiver status (shown, never hidden)."""
+    gate = t.get("gate")
+    if not gate:
+        return []
+    if gate["status"] == "waived":
+        w = gate["waiver"]
+        until = f" (until {w['expires']})" if w.get("expires") else ""
+        return [f"- **waived** (`{w['rule']}`){until}: {_cell(w['reason'])}"]
+    return ["- **known (baseline)**: does not fail the run" if gate["status"] == "known" else "- **new**: not in the baseline"]
+
+
+def _gate_summary(run: dict[str, Any]) -> list[str]:
+    gate = run.get("gate")
+    if not gate:
+        return []
+    out = ["#### Baseline and waivers", ""]
+    if gate.get("baseline"):
+        out.append(f"- baseline `{gate['baseline']}`: {gate['known']} known, {gate['new']} new, {len(gate['fixed'])} fixed")
+    out.extend(f"- fixed: `{_cell(f)}`" for f in gate["fixed"])
+    for w in gate["waivers"]:
+        state = "**expired** (fails the run)" if w["expired"] else f"{w['matched']} waived"
+        out.append(f"- waiver `{w['rule']}` {state}: {_cell(w['reason'])}")
+    return [*out, ""]
