@@ -2,7 +2,8 @@
 
 - ``cnitest-ci`` (the default): derandomized, few examples, short runs, no
   deadline (a plugin call takes milliseconds to seconds), no database;
-- ``cnitest-thorough``: many more and longer examples, random seeds.
+- ``cnitest-thorough``: many more and longer examples, random seeds, no database
+  either (nothing is left in the working directory).
 
 ``--cni-hypothesis-profile=ci|thorough`` picks one for the IPAM state machine
 and the property suites (``current()``). cnitest never loads a profile
@@ -33,6 +34,7 @@ settings.register_profile(
     max_examples=300,
     stateful_step_count=40,
     deadline=None,
+    database=None,  # no .hypothesis/ left in the working directory
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
