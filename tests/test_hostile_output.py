@@ -1,0 +1,120 @@
+"""Hostile output never crashes the harness: each plugin in tests/plugins/hostile/
+prints one thing a parser or a report writer could choke on, and the harness turns
+it into a readable finding (issue #9, item 5)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnitest.runner import MAX_DEPTH, Runner, nesting_depth, parse_stdout
+
+from .conftest import FAULTY, SUITES, faulty, require_go, run_suite
+
+HOSTILE = FAULTY / "hostile"
+
+
+def hostile(name: str) -> Path:
+    require_go("host-local")
+    return HOSTILE / name / "host-local"
+
+
+def add(sandbox, name):
+    conf = {"cniVersion": "1.0.0", "name": "n", "ipam": {"type": "host-local", "subnet": "10.1.0.0/24"}}
+    return Runner(hostile(name), sandbox, timeout=10).invoke("ADD", conf)
+
+
+@pytest.mark.parametrize("data", [b"[" * 1_000_000, b"[" * 1_000_000 + b"]" * 1_000_000, b'{"a":' * 100_000])
+def test_deep_nesting_is_an_output_problem(data):
+    doc, problems = parse_stdout(data)
+    assert doc is None and problems == [problems[0]]
+    assert f"nests JSON deeper than {MAX_DEPTH} levels" in problems[0]
+
+
+def test_brackets_inside_strings_do_not_count():
+    assert nesting_depth('{"a": "[[[[[[", "b": "\\"[[["}') == 1
+    assert parse_stdout(b'{"a": "' + b"[" * 1000 + b'"}') == ({"a": "[" * 1000}, [])
+
+
+@pytest.mark.parametrize("text", [b'{"a": NaN}', b"[Infinity]", b'{"x": -Infinity}', b"[1e999]", b"[" + b"7" * 5000 + b"]"])
+def test_non_json_numbers_are_not_json(text):
+    doc, problems = parse_stdout(text)
+    assert doc is None and len(problems) == 1 and "stdout is not JSON" in problems[0], problems
+
+
+def test_nested_add_is_a_readable_finding(sandbox):
+    inv = add(sandbox, "nested-json-add")
+    assert not inv.succeeded and inv.result is None
+    assert any("nests JSON deeper" in p for p in inv.problems)
+    text = inv.describe()
+    assert "nests JSON deeper" in text and len(text) < 5000, len(text)
+    assert inv.schema_errors == [] and repr(inv)
+
+
+def test_nan_result_is_not_passed_on(sandbox):
+    inv = add(sandbox, "nan-result")
+    assert not inv.succeeded and inv.result is None
+    assert any("NaN is not a JSON value" in p for p in inv.problems), inv.problems
+
+
+def test_lone_surrogate_error_is_kept_and_described(sandbox):
+    inv = add(sandbox, "lone-surrogate")
+    assert inv.failed_cleanly and "\ud800" in inv.error.msg
+    inv.describe().encode("utf-8", "backslashreplace")
+
+
+def test_signal_and_timeout_in_words(sandbox):
+    crash = Runner(faulty("crash"), sandbox).invoke("ADD", {"cniVersion": "1.0.0", "name": "n"})
+    assert "killed by signal SIGSEGV" in crash.describe()
+    hang = Runner(faulty("hang"), sandbox, timeout=0.5).invoke("ADD", {"cniVersion": "1.0.0", "name": "n"})
+    assert "killed by the harness after the 0.5 s timeout" in hang.describe()
+    assert "exit None" not in hang.describe() and "exit -9" not in hang.describe()
+
+
+def _reports(tmp_path):
+    return [tmp_path / f"r.{ext}" for ext in ("html", "md", "json")]
+
+
+def _assert_reports(paths):
+    for path in paths:
+        assert path.is_file() and path.stat().st_size > 0, path
+    json.loads(paths[-1].read_text())
+
+
+@pytest.mark.parametrize("name, words", [
+    ("nested-json-add", "nests JSON deeper"),
+    ("nan-result", "is not a JSON value"),
+    ("lone-surrogate", "ud800"),
+])
+def test_suite_reports_the_finding_without_crashing(tmp_path, name, words):
+    paths = _reports(tmp_path)
+    run = run_suite(hostile(name), str(SUITES / "test_smoke.py"), "--cni-version=1.0.0", *(f"--cni-report={p}" for p in paths))
+    assert run.returncode == 1, run
+    assert "Traceback" not in run.output and "INTERNALERROR" not in run.output, run
+    assert any(words in msg for msg in run.failed().values()), run
+    _assert_reports(paths)
+    assert words in paths[0].read_text() or words in paths[1].read_text()
+
+
+@pytest.mark.parametrize("name", ["nested-json-version", "version-non-string"])
+def test_bad_version_answer_is_a_finding_not_a_collection_error(tmp_path, name):
+    paths = _reports(tmp_path)
+    run = run_suite(hostile(name), str(SUITES / "test_version.py"), str(SUITES / "test_smoke.py"),
+                    *(f"--cni-report={p}" for p in paths))
+    assert run.returncode in (0, 1), run
+    assert "RecursionError" not in run.output and "TypeError" not in run.output and "INTERNALERROR" not in run.output, run
+    assert run.outcomes and not any("collection" in n for n in run.outcomes), run
+    _assert_reports(paths)
+
+
+def test_exec_prints_a_lone_surrogate(tmp_path):
+    conf = tmp_path / "conf.json"
+    conf.write_text(json.dumps({"cniVersion": "1.0.0", "name": "n", "ipam": {"type": "host-local", "subnet": "10.1.0.0/24"}}))
+    done = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "ADD", str(hostile("lone-surrogate")), "--config", str(conf), "--new-netns"],
+                          capture_output=True, text=True, errors="replace", timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "ud800" in done.stdout, done
