@@ -118,3 +118,17 @@ def test_exec_prints_a_lone_surrogate(tmp_path):
                           capture_output=True, text=True, errors="replace", timeout=60)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "ud800" in done.stdout, done
+
+
+@pytest.mark.parametrize("result", [
+    {"interfaces": 5, "ips": "10.0.0.2/24", "routes": 7},
+    {"interfaces": [1, None], "ips": [{"address": 3}, {"address": "10.0.0.2/24", "gateway": 4, "interface": "0"}], "routes": [{"dst": 1}]},
+    {"ip4": {"ip": "10.0.0.2/24", "routes": 3, "gateway": []}},
+    [1, 2],
+])
+def test_checks_tolerate_fields_of_the_wrong_type(sandbox, result):
+    from cnitest import checks
+
+    snap = sandbox.snapshot()
+    assert isinstance(checks.kernel_mismatches(result, snap, "eth0", "/x"), list)
+    checks.addresses_of(result)
