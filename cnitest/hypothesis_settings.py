@@ -8,12 +8,23 @@
 ``--cni-hypothesis-profile=ci|thorough`` picks one for the IPAM state machine
 and the property suites (``current()``). cnitest never loads a profile
 globally, so other hypothesis tests in the same session keep their own.
+
+Hypothesis keeps caches (the unicode charmap) under ``./.hypothesis`` even with no
+database. A run against a plugin leaves nothing in the working directory, so
+`configure` points hypothesis's home at a temporary directory, removed at exit,
+unless the working directory already holds a ``.hypothesis`` of the user's.
 """
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 PROFILES = {"ci": "cnitest-ci", "thorough": "cnitest-thorough"}
 DEFAULT = "ci"
@@ -46,6 +57,10 @@ def configure(config: pytest.Config) -> None:
     """pytest_configure hook: remember --cni-hypothesis-profile."""
     global _chosen
     _chosen = PROFILES[config.getoption("cni_hypothesis_profile", None) or DEFAULT]
+    if config.getoption("cni_plugin", None) and not (Path.cwd() / ".hypothesis").exists():
+        home = tempfile.mkdtemp(prefix="cnitest-hypothesis-")
+        atexit.register(shutil.rmtree, home, True)
+        set_hypothesis_home_dir(home)
 
 
 def current(**overrides: object) -> settings:

@@ -132,3 +132,19 @@ def test_checks_tolerate_fields_of_the_wrong_type(sandbox, result):
     snap = sandbox.snapshot()
     assert isinstance(checks.kernel_mismatches(result, snap, "eth0", "/x"), list)
     checks.addresses_of(result)
+
+
+def test_ipam_property_suite_leaves_no_file_in_the_working_directory(tmp_path):
+    """pytest runs in an empty directory; after the IPAM property suite it is still empty (no .hypothesis/)."""
+    import os
+    import tempfile
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
+    with tempfile.TemporaryDirectory(prefix="cnitest-cwd-") as work:
+        done = subprocess.run([sys.executable, "-m", "pytest", f"--cni-plugin={require_go('host-local')}", "--cni-path=/usr/lib/cni",
+                               "-q", "-p", "no:cacheprovider", f"--basetemp={tmp_path}/t", "--cni-version=1.0.0",
+                               str(SUITES / "test_ipam_properties.py"), "-k", "invalid_ipam_config"],
+                              cwd=work, capture_output=True, text=True, timeout=300, env=env)
+        left = sorted(p.name for p in Path(work).iterdir())
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert left == [], left
