@@ -148,3 +148,23 @@ def test_ipam_property_suite_leaves_no_file_in_the_working_directory(tmp_path):
         left = sorted(p.name for p in Path(work).iterdir())
     assert done.returncode in (0, 1), done.stdout + done.stderr
     assert left == [], left
+
+
+@pytest.mark.parametrize("name, expected", [("nested-json-version", None), ("version-non-string", ["0.4.0", "1.0.0"])])
+def test_version_is_asked_once_and_read_safely(monkeypatch, name, expected):
+    """Target.versions() asks VERSION once, whatever the answer, and ignores entries that are not strings."""
+    from cnitest import versions
+    from cnitest.options import Settings
+    from cnitest.target import Target
+
+    target = Target.from_settings(Settings(plugin=hostile(name), cni_path=["/usr/lib/cni"]))
+    asked = []
+    real = target._ask_versions
+    monkeypatch.setattr(target, "_ask_versions", lambda: asked.append(1) or real())
+    first = target.versions()
+    assert target.versions() == first and len(asked) == 1
+    assert first == (expected or list(versions.KNOWN))
+    answer = target.version_answer
+    assert answer is not None
+    if expected is None:
+        assert any("nests JSON deeper" in p for p in answer.problems), answer.problems
