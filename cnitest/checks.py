@@ -34,22 +34,34 @@ class Normalized:
     routes: list[dict[str, Any]] = field(default_factory=list)
 
 
-def normalize(result: dict[str, Any]) -> Normalized:
-    """One form for results of every spec version (tolerant: the schema judges shape)."""
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list a plugin sent; nothing when it sent no list (the schema says so)."""
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def normalize(result: Any) -> Normalized:
+    """One form for results of every spec version (tolerant: the schema judges shape;
+    a field of the wrong type is left out, never a crash)."""
     out = Normalized()
+    if not isinstance(result, dict):
+        return out
     if "ip4" in result or "ip6" in result:
         for key in ("ip4", "ip6"):
             block = result.get(key)
             if isinstance(block, dict) and isinstance(block.get("ip"), str):
-                out.ips.append(IPConfig(block["ip"], block.get("gateway"), None))
-                out.routes += [r for r in block.get("routes") or [] if isinstance(r, dict)]
+                out.ips.append(IPConfig(block["ip"], _text(block.get("gateway")), None))
+                out.routes += _objects(block.get("routes"))
         return out
-    out.interfaces = [i for i in result.get("interfaces") or [] if isinstance(i, dict)]
-    for ip in result.get("ips") or []:
-        if isinstance(ip, dict) and isinstance(ip.get("address"), str):
+    out.interfaces = _objects(result.get("interfaces"))
+    for ip in _objects(result.get("ips")):
+        if isinstance(ip.get("address"), str):
             index = ip.get("interface")
-            out.ips.append(IPConfig(ip["address"], ip.get("gateway"), index if isinstance(index, int) else None))
-    out.routes = [r for r in result.get("routes") or [] if isinstance(r, dict)]
+            out.ips.append(IPConfig(ip["address"], _text(ip.get("gateway")), index if isinstance(index, int) else None))
+    out.routes = _objects(result.get("routes"))
     return out
 
 

@@ -227,6 +227,10 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from . import netns, schemas
     from .runner import Runner
 
+    # A plugin's text may hold a lone surrogate ("\ud800" in its JSON): show it escaped, never crash on it.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     cni_path = [str(Path(d).absolute()) for d in args.cni_path.split(":") if d]
     container: netns.Namespace | None = None
     with netns.new("exec-host") as host:
@@ -266,10 +270,7 @@ def _show(inv: Any, schemas: Any) -> bool:
     print(f"{inv.verb} {inv.plugin}")
     print(f"  env: {env}")
     print(f"  cniVersion: {inv.cni_version or '(none)'}")
-    if inv.timed_out:
-        print(f"  -> timed out after {inv.duration:.1f}s; the process group was killed")
-    else:
-        print(f"  -> exit {inv.exit_code} in {inv.duration * 1000:.0f} ms")
+    print(f"  -> {inv.outcome}")
     for p in inv.problems:
         print(f"  output problem: {p}")
     if inv.document is not None:

@@ -63,6 +63,7 @@ class Invocation:
     duration: float = 0.0
     started: float = 0.0  # time.monotonic() at the call: orders calls made by several runners
     timed_out: bool = False
+    timeout: float = DEFAULT_TIMEOUT  # the limit the call ran under
     truncated: bool = False
     document: Any = None  # the one JSON document on stdout, if there was one
     result: dict[str, Any] | None = None  # the document, when the call succeeded
@@ -108,20 +109,29 @@ class Invocation:
         except ValueError:
             return None
 
+    @property
+    def outcome(self) -> str:
+        """How the call ended, in words: an exit status, a signal, or the harness's kill."""
+        if self.timed_out:
+            return f"killed by the harness after the {self.timeout:g} s timeout"
+        if self.exit_code is not None and self.exit_code < 0:
+            try:
+                name = signal.Signals(-self.exit_code).name
+            except ValueError:
+                name = f"signal {-self.exit_code}"
+            return f"killed by signal {name} after {self.duration * 1000:.0f} ms"
+        return f"exit {self.exit_code} in {self.duration * 1000:.0f} ms"
+
     def describe(self) -> str:
         """A readable account for assertion messages."""
-        head = f"{self.verb} (cniVersion {self.cni_version}) -> "
-        if self.timed_out:
-            head += f"timed out after {self.duration:.1f}s (process group killed)"
-        else:
-            head += f"exit {self.exit_code} in {self.duration * 1000:.0f} ms"
+        head = f"{self.verb} (cniVersion {self.cni_version}) -> {self.outcome}"
         lines = [head]
         if self.error:
-            lines.append(f"  error: {self.error}")
-        for p in self.problems:
-            lines.append(f"  output problem: {p}")
+            lines.append(f"  error: {_cap(str(self.error))}")
+        for p in self.problems[:10]:
+            lines.append(f"  output problem: {_cap(p)}")
         for e in self.schema_errors[:10]:
-            lines.append(f"  schema ({self.schema_kind} {self.schema_version}): {e}")
+            lines.append(f"  schema ({self.schema_kind} {self.schema_version}): {_cap(e)}")
         lines.append(f"  stdout: {_show(self.stdout)}")
         if self.stderr:
             lines.append(f"  stderr: {_show(self.stderr)}")
@@ -199,6 +209,11 @@ def _shell_word(value: str, subs: Mapping[str, str]) -> str:
         return shlex.quote(value)
     inner = _substitute(value, subs, lambda t: t.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`"))
     return f'"{inner}"'
+
+
+def _cap(text: str, limit: int = 600) -> str:
+    """At most `limit` characters of `text` (a failure message shows a huge document in part)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters in all)"
 
 
 def _show(data: bytes, limit: int = 600) -> str:
@@ -304,6 +319,7 @@ class Runner:
             stdin=stdin,
             host_ns=self.host_ns.label,
             cni_version=requested if isinstance(requested, str) else None,
+            timeout=self.timeout,
         )
         self.host_ns.run(lambda: self._execute(inv, self.sandbox or sandbox.default()))
         _interpret(inv, result_kind or self.result_kind)
@@ -460,13 +476,18 @@ def parse_stdout(data: bytes) -> tuple[Any, list[str]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [f"stdout is not UTF-8 ({exc.reason} at byte {exc.start}): {_show(data, 200)}"]
-    decoder = json.JSONDecoder()
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        return None, [f"stdout nests JSON deeper than {MAX_DEPTH} levels: {_show(data, 200)}"]
+    decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
     start = len(text) - len(text.lstrip())
     try:
         doc, end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as exc:
         kind = "truncated JSON" if _unclosed(text) else "not JSON"
         return None, [f"stdout is {kind} ({exc.msg} at char {exc.pos}): {_show(data, 200)}"]
+    except (_NotJson, ValueError) as exc:  # NaN/Infinity, 1e999, an integer of more digits than Python converts
+        return None, [f"stdout is not JSON ({exc}): {_show(data, 200)}"]
     rest = text[end:].strip()
     if rest:
         try:
@@ -476,6 +497,46 @@ def parse_stdout(data: bytes) -> tuple[Any, list[str]]:
             what = "text after the JSON document"
         return doc, [f"stdout holds {what}: {_show(rest.encode(), 200)}"]
     return doc, []
+
+
+MAX_DEPTH = 64
+"""How deeply a plugin's JSON may nest. A CNI result nests about 5 levels; Python's
+json, jsonschema and repr recurse, so a deeper document is refused before parsing."""
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[\[\]{}]', re.DOTALL)
+
+
+def nesting_depth(text: str, stop: int = MAX_DEPTH) -> int:
+    """How deeply arrays/objects nest in `text` (brackets inside strings do not count).
+
+    Iterative, and it stops counting past `stop`: cheap even for a megabyte of `[`."""
+    depth = deepest = 0
+    for m in _TOKENS.finditer(text):
+        ch = m.group(0)
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop:
+                    break
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson(f"the number {text[:40]} is out of range for a 64-bit float")
+    return value
 
 
 def _unclosed(text: str) -> bool:

@@ -56,6 +56,8 @@ class Target:
     def versions(self) -> list[str]:
         """The spec versions to test: --cni-version, else what VERSION lists and cnitest knows."""
         if self._versions is None:
+            # Set before asking, so a failed VERSION call is not repeated for every suite module.
+            self._versions = list(versions.KNOWN)
             self._versions = self.settings.versions or self._ask_versions()
         return self._versions
 
@@ -63,10 +65,9 @@ class Target:
         with netns.new("version-query") as host:
             inv = self.runner(host).invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
         self.version_answer = inv
-        listed = (inv.result or {}).get("supportedVersions") if inv.succeeded else None
-        if isinstance(listed, list) and versions.select([v for v in listed if isinstance(v, str)]):
-            return versions.select(listed)
-        return list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
+        listed = inv.result.get("supportedVersions") if inv.succeeded and isinstance(inv.result, dict) else None
+        known = versions.select([v for v in listed if isinstance(v, str)]) if isinstance(listed, list) else []
+        return known or list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
 
     def find_plugin(self, plugin_type: str) -> Path | None:
         """A plugin binary by type, looked up the way CNI_PATH is searched."""

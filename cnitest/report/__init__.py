@@ -64,7 +64,8 @@ def write(doc: dict[str, Any], path: str | Path) -> Path:
     path = Path(path)
     text = render(doc, path.suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    # errors=: a plugin's text may hold a lone surrogate ("\ud800" in its JSON), which UTF-8 cannot encode
+    path.write_text(text, encoding="utf-8", errors="backslashreplace")
     return path
 
 
