@@ -1,4 +1,4 @@
-"""Hostile output never crashes the harness: each plugin in tests/plugins/hostile/
+"""Hostile output never crashes the harness: each plugin in tests/plugins/hostile-output/
 prints one thing a parser or a report writer could choke on, and the harness turns
 it into a readable finding (issue #9, item 5)."""
 
@@ -15,7 +15,7 @@ from cnitest.runner import MAX_DEPTH, Runner, nesting_depth, parse_stdout
 
 from .conftest import FAULTY, SUITES, faulty, require_go, run_suite
 
-HOSTILE = FAULTY / "hostile"
+HOSTILE = FAULTY / "hostile-output"
 
 
 def hostile(name: str) -> Path:
