@@ -5,17 +5,20 @@
     cnitest plugins-dir
     cnitest report merge a.json b.json -o all.html
 
-Bad arguments exit 2 with a one-line reason, as argparse does.
+Exit statuses: 0 success, 1 failure (a test or the plugin failed), 4 a usage error.
+A usage error is one line on stderr (`cnitest: <command>: <reason>`), never a usage block:
+the README promises 4 and `pytest --cni-plugin=...` exits 4 too, so both agree.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import versions
 from .runner import DEFAULT_TIMEOUT, VERBS
@@ -93,14 +96,33 @@ The output format is chosen by the extension of -o: .html, .json or .md.
 """
 
 
+USAGE_ERROR = 4
+
+
+class UsageError(Exception):
+    """A bad command line; main() prints it as one line and exits USAGE_ERROR."""
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         super().__init__(**kwargs)
 
+    def error(self, message: str) -> NoReturn:
+        """One line and exit 4, instead of argparse's usage block and exit 2."""
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("cnitest")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cnitest", description="Conformance and test harness for CNI plugins.", epilog=EPILOG_MAIN)
+    parser.add_argument("--version", action="version", version=_version(), help="print cnitest's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run the conformance suites against a plugin", epilog=EPILOG_RUN,
@@ -142,11 +164,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; usage errors are one line on stderr and exit 4; a closed stdout ends quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:
+        # the reader (e.g. `| head -1`) is gone: stop without a traceback, and keep the
+        # interpreter's final flush of stdout from raising again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
+    if args.command is None and rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
+        parser.error("give a command (run, exec, plugins-dir, report)")
     if args.command == "report" and args.report_command != "merge":
         parser.error("report: give a subcommand (merge)")
     sub: argparse.ArgumentParser = getattr(args, "parser", parser)
@@ -161,7 +200,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return _merge(sub, args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse catches it first
-    return 2
 
 
 def _check_plugin(parser: argparse.ArgumentParser, plugin: str) -> Path:

@@ -29,9 +29,10 @@ def add_options(parser: pytest.Parser) -> None:
         default=[],
         help=f"spec version to test (repeatable); default: every version the plugin lists that cnitest knows ({', '.join(versions.KNOWN)})",
     )
-    group.addoption("--cni-timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT, help="timeout per plugin call (default %(default)s)")
+    # no argparse type= or choices=: argparse would print a usage block; read() gives one line
+    group.addoption("--cni-timeout", metavar="SECONDS", default=str(DEFAULT_TIMEOUT), help="timeout per plugin call (default %(default)s)")
     group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
-    group.addoption("--cni-hypothesis-profile", choices=("ci", "thorough"), default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
+    group.addoption("--cni-hypothesis-profile", metavar="ci|thorough", default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
     group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
 
 
@@ -65,9 +66,12 @@ def read(config: pytest.Config) -> Settings:
     unknown = [v for v in wanted if not versions.is_known(v)]
     if unknown:
         raise pytest.UsageError(f"--cni-version: unknown spec version {', '.join(unknown)} (known: {', '.join(versions.KNOWN)})")
-    timeout = config.getoption("cni_timeout")
-    if timeout <= 0:
-        raise pytest.UsageError("--cni-timeout must be positive")
+    timeout = _positive_float(config.getoption("cni_timeout"))
+    if timeout is None:
+        raise pytest.UsageError(f"--cni-timeout: {config.getoption('cni_timeout')!r} is not a positive number of seconds")
+    profile = config.getoption("cni_hypothesis_profile")
+    if profile not in (None, "ci", "thorough"):
+        raise pytest.UsageError(f"--cni-hypothesis-profile: {profile!r} is not one of ci, thorough")
     dirs = [str(Path(d).expanduser().absolute()) for d in config.getoption("cni_path").split(":") if d]
     return Settings(
         plugin=path,
@@ -77,3 +81,11 @@ def read(config: pytest.Config) -> Settings:
         timeout=timeout,
         strict=bool(config.getoption("cni_strict")),
     )
+
+
+def _positive_float(text: str | float) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value > 0 and value != float("inf") else None

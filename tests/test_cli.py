@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -88,15 +89,50 @@ def test_explain_code_table():
         (["report", "merge", "{conf}", "-o", "x.pdf"], "extension"),
         (["report"], "give a subcommand"),
         (["nonsense"], "invalid choice"),
+        ([], "give a command"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "x"], "invalid float"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "0"], "positive"),
+        (["exec", "ADD", "/usr/lib/cni/bridge"], "required"),
+        (["--bogus"], "unrecognized arguments"),
     ],
 )
-def test_bad_arguments_exit_2(tmp_path, capsys, args, message):
+def test_bad_arguments_exit_4_with_one_line(tmp_path, capsys, args, message):
     conf = str(bridge_conf(tmp_path))
+    assert cli.main([a.replace("{conf}", conf) for a in args]) == 4
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("cnitest"), captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--cni-plugin=/nonexistent", "--cni-version=9.9", "--cni-timeout=abc", "--cni-timeout=-1", "--cni-timeout=nan",
+     "--cni-config=/nonexistent.json", "--cni-hypothesis-profile=bogus"],
+)
+def test_bad_pytest_options_exit_4_with_one_line(tmp_path, option):
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", option, str(tmp_path)],
+                          check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and option.split("=")[0] in lines[0], proc.stderr
+
+
+def test_version_prints_only_the_version(capsys):
     with pytest.raises(SystemExit) as exc:
-        cli.main([a.replace("{conf}", conf) for a in args])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err and "usage: cnitest" in err
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.strip() == importlib.metadata.version("cnitest")
+
+
+def test_closed_stdout_pipe_ends_quietly(tmp_path):
+    plugin = require_go("bridge")
+    cmd = f"{sys.executable} -m cnitest.cli exec VERSION {plugin} --config {bridge_conf(tmp_path)} | head -c 1"
+    proc = subprocess.run(["bash", "-c", cmd], check=False, capture_output=True, text=True, timeout=60)
+    assert proc.stdout == "V"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["exec"], ["plugins-dir"], ["report"], ["report", "merge"]])
@@ -108,9 +144,9 @@ def test_help_has_examples(capsys, command):
     assert "example" in out and "usage: cnitest" in out
 
 
-def test_no_command_prints_help(capsys):
-    assert cli.main([]) == 2
-    assert "commands:" in capsys.readouterr().err
+def test_no_command_is_a_usage_error(capsys):
+    assert cli.main([]) == 4
+    assert "give a command" in capsys.readouterr().err
 
 
 def test_plugins_dir(capsys):

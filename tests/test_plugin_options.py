@@ -24,7 +24,7 @@ def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (lambda tmp: [f"--cni-plugin={FAULTY / 'echo-env'}"], "no built-in profile for a plugin named 'echo-env'"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-version=9.9.9"], "unknown spec version 9.9.9"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={tmp / 'nope.json'}"], "is not a file"),
-        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "must be positive"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "not a positive number"),
     ],
 )
 def test_usage_errors_exit_4(tmp_path, make_args, reason):
