@@ -54,6 +54,8 @@ EPILOG_MAIN = """\
 commands:
   run          run the conformance suites against a plugin (pytest with --cni-plugin)
   exec         call a plugin once by hand, in a sandbox, and explain what it answered
+  rules        list the spec rules cnitest checks (--version, --kind, --level)
+  explain      explain one rule and name the tests that check it
   plugins-dir  print the directory of cnitest's bundled reference plugins
   report       work with JSON reports (merge)
 
@@ -152,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Print the directory holding cnitest's reference plugins (bridge, host-local).",
                    epilog="example:\n  cnitest run \"$(cnitest plugins-dir)/bridge\"\n")
 
+    rl = sub.add_parser("rules", help="list the catalog of spec rules",
+                        description="List the spec rules cnitest checks: id, level, versions, kinds, paraphrase.",
+                        epilog="examples:\n  cnitest rules --version 1.0.0 --kind ipam --level MUST\n  cnitest rules | grep ^del\n")
+    rl.add_argument("--version", dest="cni_version", metavar="V", choices=versions.KNOWN, help="rules in force at this spec version")
+    rl.add_argument("--kind", choices=("interface", "ipam", "chained"), help="rules binding this plugin kind")
+    rl.add_argument("--level", type=str.upper, choices=("MUST", "SHOULD", "MAY"), help="rules of this level")
+    xp = sub.add_parser("explain", help="explain one spec rule and name the tests that check it",
+                        description="Print a rule: spec section, paraphrase, level per version, known departures, tests.",
+                        epilog="example:\n  cnitest explain del.idempotent\n")
+    xp.set_defaults(parser=xp)
+    xp.add_argument("rule", metavar="RULE", help="a rule id, e.g. del.idempotent (see cnitest rules)")
+
     rep = sub.add_parser("report", help="work with JSON reports", description="Work with cnitest JSON reports.",
                          epilog="example:\n  cnitest report merge a.json b.json -o all.html\n")
     rsub = rep.add_subparsers(dest="report_command", metavar="SUBCOMMAND", parser_class=_Parser)
@@ -195,6 +209,19 @@ def _main(argv: list[str] | None) -> int:
         return _run(sub, args, rest)
     if args.command == "exec":
         return _exec(sub, args)
+    if args.command == "rules":
+        from .explain import list_rules
+
+        print("\n".join(list_rules(args.cni_version, args.kind, args.level)))
+        return 0
+    if args.command == "explain":
+        from .explain import explain
+
+        try:
+            print(explain(args.rule))
+        except KeyError as exc:
+            sub.error(str(exc.args[0]))
+        return 0
     if args.command == "plugins-dir":
         return _plugins_dir()
     if args.command == "report":

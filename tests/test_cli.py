@@ -94,6 +94,9 @@ def test_explain_code_table():
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "0"], "positive"),
         (["exec", "ADD", "/usr/lib/cni/bridge"], "required"),
         (["--bogus"], "unrecognized arguments"),
+        (["explain", "del.idempotnt"], "unknown rule id"),
+        (["rules", "--level", "SOMETIMES"], "invalid choice"),
+        (["rules", "--version", "9.9"], "invalid choice"),
     ],
 )
 def test_bad_arguments_exit_4_with_one_line(tmp_path, capsys, args, message):
@@ -147,6 +150,24 @@ def test_help_has_examples(capsys, command):
 def test_no_command_is_a_usage_error(capsys):
     assert cli.main([]) == 4
     assert "give a command" in capsys.readouterr().err
+
+
+def test_rules_lists_and_filters(capsys):
+    from cnitest import rules
+
+    assert cli.main(["rules"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(rules.RULES)
+    assert cli.main(["rules", "--version", "0.3.1", "--kind", "ipam", "--level", "should"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(" SHOULD " in line for line in lines)
+    assert not any(line.startswith("del.idempotent ") for line in lines)
+
+
+def test_explain_names_section_levels_notes_and_tests(capsys):
+    assert cli.main(["explain", "del.idempotent"]) == 0
+    out = capsys.readouterr().out
+    assert "DEL: Remove container" in out and "1.0.0: MUST" in out and "0.4.0 asked" in out
+    assert "test_delete.py::test_del_twice" in out
 
 
 def test_plugins_dir(capsys):
