@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--cni-timeout", metavar="SECONDS", default=str(DEFAULT_TIMEOUT), help="timeout per plugin call (default %(default)s)")
     group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
     group.addoption("--cni-hypothesis-profile", metavar="ci|thorough", default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
+    group.addoption("--cni-rule", metavar="ID", action="append", default=[], help="run only the tests of this rule id (repeatable; glob, e.g. 'del.*'; see cnitest rules)")
     group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
 
 
@@ -46,6 +48,7 @@ class Settings:
     versions: list[str] = field(default_factory=list)
     timeout: float = DEFAULT_TIMEOUT
     strict: bool = False
+    rule_globs: list[str] = field(default_factory=list)
 
 
 def read(config: pytest.Config) -> Settings:
@@ -72,6 +75,15 @@ def read(config: pytest.Config) -> Settings:
     profile = config.getoption("cni_hypothesis_profile")
     if profile not in (None, "ci", "thorough"):
         raise pytest.UsageError(f"--cni-hypothesis-profile: {profile!r} is not one of ci, thorough")
+    globs = config.getoption("cni_rule") or []
+    from . import rules
+
+    for pattern in globs:
+        if not fnmatch.filter(rules.RULES, pattern):
+            try:
+                rules.get(pattern)
+            except KeyError as exc:
+                raise pytest.UsageError(f"--cni-rule: {exc.args[0]}") from None
     dirs = [str(Path(d).expanduser().absolute()) for d in config.getoption("cni_path").split(":") if d]
     return Settings(
         plugin=path,
@@ -80,6 +92,7 @@ def read(config: pytest.Config) -> Settings:
         versions=versions.select(wanted),
         timeout=timeout,
         strict=bool(config.getoption("cni_strict")),
+        rule_globs=list(globs),
     )
 
 

@@ -56,3 +56,35 @@ def test_explicit_test_paths_get_the_fixtures(tmp_path):
     done = pytest_run(tmp_path, "test_mine.py", "--cni-plugin=/usr/lib/cni/bridge", "-q")
     assert done.returncode == 0, done.stdout[-3000:]
     assert "6 passed" in done.stdout  # one per version Go bridge lists: only this file ran
+
+
+RULE_SUITE = '''
+import pytest
+
+@pytest.mark.cni_rule("del.idempotent")
+def test_del():
+    pass
+
+@pytest.mark.cni_rule("add.creates-ifname")
+def test_add():
+    pass
+'''
+
+
+@pytest.mark.parametrize("globs, selected", [(["del.*"], "1 passed, 1 deselected"), (["del.idempotent", "add.*"], "2 passed")])
+def test_cni_rule_selects_tests_by_rule_id(tmp_path, globs, selected):
+    (tmp_path / "test_rules.py").write_text(RULE_SUITE)
+    done = pytest_run(tmp_path, "-p", "no:xdist", "test_rules.py", *(f"--cni-rule={g}" for g in globs))
+    assert done.returncode == 0 and selected in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("suite, option, reason", [
+    (RULE_SUITE, "--cni-rule=nope.*", "--cni-rule: unknown rule id 'nope.*'"),
+    (RULE_SUITE.replace("add.creates-ifname", "add.bogus"), None, "test_add: cni_rule: unknown rule id 'add.bogus'"),
+])
+def test_unknown_rule_ids_are_one_line_usage_errors(tmp_path, suite, option, reason):
+    (tmp_path / "test_rules.py").write_text(suite)
+    done = pytest_run(tmp_path, "-p", "no:xdist", "test_rules.py", *([option] if option else []))
+    assert done.returncode == 4, done.stdout + done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and reason in lines[0], done.stderr
