@@ -22,6 +22,7 @@ def add_options(parser: pytest.Parser) -> None:
         default="",
         help="extra plugin directories, colon-separated; CNI_PATH is the plugin's own directory, then these",
     )
+    group.addoption("--cni-profile", metavar="NAME", help="use the built-in profile NAME (e.g. bridge) whatever the plugin's file name")
     group.addoption("--cni-config", metavar="FILE", help="a network config or conflist to use instead of the built-in profile")
     group.addoption(
         "--cni-version",
@@ -49,6 +50,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     strict: bool = False
     rule_globs: list[str] = field(default_factory=list)
+    profile: str | None = None  # --cni-profile: a built-in profile name, checked
 
 
 def read(config: pytest.Config) -> Settings:
@@ -84,6 +86,11 @@ def read(config: pytest.Config) -> Settings:
                 rules.get(pattern)
             except KeyError as exc:
                 raise pytest.UsageError(f"--cni-rule: {exc.args[0]}") from None
+    profile_name = config.getoption("cni_profile")
+    from .profiles import PROFILES
+
+    if profile_name and profile_name not in PROFILES:
+        raise pytest.UsageError(f"--cni-profile: no built-in profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})")
     dirs = [str(Path(d).expanduser().absolute()) for d in config.getoption("cni_path").split(":") if d]
     return Settings(
         plugin=path,
@@ -93,6 +100,7 @@ def read(config: pytest.Config) -> Settings:
         timeout=timeout,
         strict=bool(config.getoption("cni_strict")),
         rule_globs=list(globs),
+        profile=profile_name,
     )
 
 

@@ -88,3 +88,21 @@ def test_unknown_rule_ids_are_one_line_usage_errors(tmp_path, suite, option, rea
     assert done.returncode == 4, done.stdout + done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and reason in lines[0], done.stderr
+
+
+def test_cni_profile_picks_a_built_in_profile_for_any_name(tmp_path):
+    link = tmp_path / "mybridge"
+    link.symlink_to(require_go("bridge"))
+    (tmp_path / "test_p.py").write_text("def test_p(cni_target):\n    assert cni_target.profile.name == 'bridge'\n"
+                                         "    assert cni_target.profile.kind == 'interface'\n")
+    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=bridge", "test_p.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=nope", "test_p.py")
+    assert done.returncode == 4 and "--cni-profile: no built-in profile 'nope'" in done.stderr, done.stderr
+
+
+def test_tap_and_dummy_have_profiles():
+    from cnitest import profiles
+
+    assert profiles.for_plugin("tap") is not None and profiles.for_plugin("tap").kernel == ("tap",)
+    assert profiles.for_plugin("dummy") is not None
