@@ -13,6 +13,7 @@ the README promises 4 and `pytest --cni-plugin=...` exits 4 too, so both agree.
 from __future__ import annotations
 
 import argparse
+import builtins
 import importlib.metadata
 import json
 import os
@@ -136,9 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("exec", help="call a plugin once by hand", epilog=EPILOG_EXEC,
                         description="Call a CNI plugin once, in a sandbox network namespace, and explain the answer.")
     ex.set_defaults(parser=ex)
-    ex.add_argument("verb", metavar="VERB", type=str.upper, choices=VERBS, help=f"the CNI_COMMAND: {', '.join(VERBS)}")
-    ex.add_argument("plugin", metavar="PLUGIN", help="the CNI plugin executable")
-    ex.add_argument("--config", metavar="FILE", required=True, help="the network configuration (one plugin's JSON object)")
+    ex.add_argument("verb", metavar="VERB", nargs="?", type=str.upper, choices=VERBS, help=f"the CNI_COMMAND: {', '.join(VERBS)}")
+    ex.add_argument("plugin", metavar="PLUGIN", nargs="?", help="the CNI plugin executable")
+    ex.add_argument("--config", metavar="FILE", help="the network configuration (one plugin's JSON object); required")
+    ex.add_argument("--json", action="store_true", help="print only the plugin's JSON document on stdout; everything else on stderr")
+    ex.add_argument("--args", metavar="K=V", action="append", default=[], help="a CNI_ARGS pair (repeatable)")
+    ex.add_argument("--cap-args", metavar="JSON", help="capability arguments (cnitool's CAP_ARGS): those the config declares go in runtimeConfig")
+    ex.add_argument("--runtime-config", metavar="JSON", help="a JSON object merged into the config's runtimeConfig")
+    ex.add_argument("--host-netns", metavar="NAME", help="run in the persistent sandbox host namespace /run/netns/NAME (made if missing); ADD results are cached for CHECK/DEL")
+    ex.add_argument("--cleanup", metavar="NAME", help="remove the host namespace NAME and its cached results, then exit")
     where = ex.add_mutually_exclusive_group()
     where.add_argument("--netns", metavar="PATH", help="the container namespace, e.g. /var/run/netns/NAME")
     where.add_argument("--new-netns", action="store_true", help="make a fresh container namespace (held by this process; gone at exit)")
@@ -259,8 +266,33 @@ def _read_json(parser: argparse.ArgumentParser, option: str, path: str) -> Any:
         parser.error(f"{option} {path}: not JSON ({exc})")
 
 
+def _json_arg(parser: argparse.ArgumentParser, option: str, text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        parser.error(f"{option}: not JSON ({exc})")
+    if not isinstance(value, dict):
+        parser.error(f"{option}: not a JSON object")
+    return value
+
+
 def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from . import exec_cmd
+
+    if args.cleanup:
+        for path in exec_cmd.cleanup(args.cleanup):
+            print(f"removed {path}")
+        return 0
+    if not args.verb or not args.plugin or not args.config:
+        parser.error("give VERB, PLUGIN and --config FILE (or --cleanup NAME)")
     plugin = _check_plugin(parser, args.plugin)
+    bad = [a for a in args.args if "=" not in a]
+    if bad:
+        parser.error(f"--args {bad[0]}: expected K=V")
+    cap_args = _json_arg(parser, "--cap-args", args.cap_args)
+    extra = _json_arg(parser, "--runtime-config", args.runtime_config)
     conf = _read_json(parser, "--config", args.config)
     if not isinstance(conf, dict):
         parser.error(f"--config {args.config}: not a JSON object")
@@ -279,13 +311,20 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"{args.verb} needs a container namespace: give --netns PATH or --new-netns")
     if args.netns and not Path(args.netns).exists():
         parser.error(f"--netns {args.netns}: no such file")
+    exec_cmd.runtime_config(conf, cap_args, extra)
+    cni_args = ";".join([*([args.cni_args] if args.cni_args else []), *args.args]) or None
+    out = sys.stderr if args.json else sys.stdout
+    cache = exec_cmd.cache_file(args.host_netns, conf, args.container_id, args.ifname) if args.host_netns else None
+    if cache is not None and exec_cmd.apply_cached(cache, args.verb, conf):
+        print(f"prevResult: the cached ADD result {cache}", file=out)
 
     from . import netns, schemas
     from .runner import Runner
 
     cni_path = [str(Path(d).absolute()) for d in args.cni_path.split(":") if d]
     container: netns.Namespace | None = None
-    with netns.new("exec-host") as host:
+    host_ns = netns.open_path(exec_cmd.host_netns_path(args.host_netns)) if args.host_netns else netns.new("exec-host")
+    with host_ns as host:
         try:
             if args.new_netns:
                 container = netns.new("exec-container")
@@ -295,17 +334,25 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             if needs_netns:
                 assert container is not None
                 target: Any = container.path if args.new_netns else args.netns
-                inv = runner.invoke(args.verb, conf, target, args.ifname, args.container_id, cni_args=args.cni_args)
+                inv = runner.invoke(args.verb, conf, target, args.ifname, args.container_id, cni_args=cni_args)
             else:
-                inv = runner.invoke(args.verb, conf, None, None, None, cni_args=args.cni_args)
-            ok = _show(inv, schemas)
+                inv = runner.invoke(args.verb, conf, None, None, None, cni_args=cni_args)
+            ok = _show(inv, schemas, out)
+            if args.json and inv.document is not None:
+                print(json.dumps(inv.document, indent=2))
+            if cache is not None:
+                exec_cmd.record(cache, args.verb, ok, inv.document)
             if container is not None and args.verb in ("ADD", "CHECK", "DEL"):
-                print(f"\ncontainer namespace after {args.verb}:")
-                print(container.snapshot().describe())
+                print(f"\ncontainer namespace after {args.verb}:", file=out)
+                print(container.snapshot().describe(), file=out)
             if args.new_netns:
                 print("\nnote: the container namespace was made for this call and is held by this process only;"
-                      " it vanishes at exit, with everything the plugin put in it.")
-            print("note: the plugin ran in a sandbox host namespace that vanishes at exit.")
+                      " it vanishes at exit, with everything the plugin put in it.", file=out)
+            if args.host_netns:
+                print(f"note: the plugin ran in the host namespace /run/netns/{args.host_netns}; it stays"
+                      f" until `cnitest exec --cleanup {args.host_netns}`.", file=out)
+            else:
+                print("note: the plugin ran in a sandbox host namespace that vanishes at exit.", file=out)
         finally:
             if container is not None:
                 container.close()
@@ -316,8 +363,11 @@ def _looks_ipam(conf: dict[str, Any]) -> bool:
     return "type" not in conf and isinstance(conf.get("ipam"), dict)
 
 
-def _show(inv: Any, schemas: Any) -> bool:
-    """Print one invocation readably; True when it succeeded with valid output."""
+def _show(inv: Any, schemas: Any, out: Any = None) -> bool:
+    """Print one invocation readably (to `out`, default stdout); True when it succeeded with valid output."""
+    import functools
+
+    print = functools.partial(builtins.print, file=out or sys.stdout)  # noqa: A001
     env = " ".join(f"{k}={v}" for k, v in inv.env.items() if k.startswith("CNI_"))
     print(f"{inv.verb} {inv.plugin}")
     print(f"  env: {env}")

@@ -114,7 +114,8 @@ def _select_rules(config: pytest.Config, items: list[pytest.Item]) -> None:
     globs = config.stash[SETTINGS_KEY].rule_globs
     if not globs:
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         ids = _rule_ids(item)
         (keep if any(fnmatch.fnmatchcase(i, g) for i in ids for g in globs) else drop).append(item)

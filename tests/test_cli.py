@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import json
 import subprocess
 import sys
@@ -92,8 +93,11 @@ def test_explain_code_table():
         ([], "give a command"),
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "x"], "invalid float"),
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "0"], "positive"),
-        (["exec", "ADD", "/usr/lib/cni/bridge"], "required"),
         (["--bogus"], "unrecognized arguments"),
+        (["exec", "ADD", "/usr/lib/cni/bridge"], "give VERB, PLUGIN and --config"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--args", "novalue"], "expected K=V"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--cap-args", "{"], "not JSON"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--runtime-config", "[]"], "not a JSON object"),
         (["explain", "del.idempotnt"], "unknown rule id"),
         (["rules", "--level", "SOMETIMES"], "invalid choice"),
         (["rules", "--version", "9.9"], "invalid choice"),
@@ -263,3 +267,44 @@ def test_action_inputs_and_steps():
     assert isinstance(workflow, dict)
     steps = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["tests"]["steps"])
     assert "containernetworking-plugins" in steps and "scripts/test" in steps and "sudo" in steps
+
+
+def test_exec_add_check_del_in_three_processes(tmp_path):
+    """A persistent host namespace and the result cache make ADD, CHECK, DEL work across calls."""
+    plugin = require_go("bridge")
+    conf = str(bridge_conf(tmp_path))
+    host, container = f"cnit-h{os.getpid()}", f"cnit-c{os.getpid()}"
+    env = {**os.environ, "CNITEST_RESULTS_DIR": str(tmp_path / "results")}
+    subprocess.run(["ip", "netns", "add", container], check=True)
+    try:
+        docs = {}
+        for verb in ("ADD", "CHECK", "DEL"):
+            proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", verb, str(plugin), "--config", conf,
+                                   "--netns", f"/run/netns/{container}", "--host-netns", host, "--json", "--args", "IgnoreUnknown=1"],
+                                  check=False, capture_output=True, text=True, timeout=120, env=env)
+            assert proc.returncode == 0, f"{verb}: {proc.stderr}"
+            docs[verb] = json.loads(proc.stdout) if proc.stdout.strip() else None
+            if verb != "ADD":
+                assert "prevResult: the cached ADD result" in proc.stderr
+        assert docs["ADD"]["ips"][0]["address"] == "10.77.0.2/24"
+        assert not list((tmp_path / "results").rglob("*.json")), "DEL forgets the cached result"
+    finally:
+        proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "--cleanup", host],
+                              check=False, capture_output=True, text=True, env=env)
+        subprocess.run(["ip", "netns", "delete", container], check=False)
+    assert proc.returncode == 0 and f"removed /run/netns/{host}" in proc.stdout, proc.stderr
+    assert not Path(f"/run/netns/{host}").exists() and not (tmp_path / "results" / host).exists()
+
+
+def test_exec_json_cap_args_and_runtime_config(tmp_path):
+    plugin = require_go("bridge")
+    doc = json.loads(bridge_conf(tmp_path).read_text())
+    doc["capabilities"] = {"mac": True}
+    conf = tmp_path / "caps.json"
+    conf.write_text(json.dumps(doc))
+    proc = run_cli("exec", "ADD", str(plugin), "--config", str(conf), "--new-netns", "--json",
+                   "--cap-args", '{"mac": "c2:11:22:33:44:55", "ips": ["10.77.0.9/24"]}', "--runtime-config", '{"x": 1}')
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert "c2:11:22:33:44:55" in [i.get("mac") for i in result["interfaces"]]
+    assert "CNI_COMMAND=ADD" in proc.stderr and "CNI_COMMAND" not in proc.stdout  # the rest went to stderr
