@@ -2,6 +2,7 @@
 
     cnitest run ./bridge --report out.html -- -k add
     cnitest exec ADD ./bridge --config conf.json --new-netns
+    cnitest rules --version 1.0.0; cnitest explain del.idempotent
     cnitest plugins-dir
     cnitest report merge a.json b.json -o all.html
 
@@ -88,7 +89,12 @@ examples:
   cnitest exec ADD /usr/lib/cni/bridge --config conf.json --new-netns
   cnitest exec ADD ./plugin --config conf.json --netns /var/run/netns/test --cni-version 0.4.0
   cnitest exec CHECK ./plugin --config conf.json --netns /var/run/netns/test --prev-result add.json
-Exit status: 0 when the plugin succeeded with valid output, 1 otherwise.
+  cnitest exec ADD ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab --json > add.json
+  cnitest exec DEL ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab   # prevResult from the cache
+  cnitest exec --cleanup lab
+With --host-netns NAME the host namespace is /run/netns/NAME and stays until --cleanup NAME;
+ADD results are cached and sent as prevResult to CHECK and DEL (0.4.0 on).
+Exit status: 0 when the plugin succeeded with valid output, 1 otherwise, 4 a usage error.
 """
 
 EPILOG_MERGE = """\
