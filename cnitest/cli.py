@@ -2,20 +2,25 @@
 
     cnitest run ./bridge --report out.html -- -k add
     cnitest exec ADD ./bridge --config conf.json --new-netns
+    cnitest rules --version 1.0.0; cnitest explain del.idempotent
     cnitest plugins-dir
     cnitest report merge a.json b.json -o all.html
 
-Bad arguments exit 2 with a one-line reason, as argparse does.
+Exit statuses: 0 success, 1 failure (a test or the plugin failed), 4 a usage error.
+A usage error is one line on stderr (`cnitest: <command>: <reason>`), never a usage block:
+the README promises 4 and `pytest --cni-plugin=...` exits 4 too, so both agree.
 """
 
 from __future__ import annotations
 
 import argparse
+import builtins
+import importlib.metadata
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import versions
 from .runner import DEFAULT_TIMEOUT, VERBS
@@ -51,6 +56,8 @@ EPILOG_MAIN = """\
 commands:
   run          run the conformance suites against a plugin (pytest with --cni-plugin)
   exec         call a plugin once by hand, in a sandbox, and explain what it answered
+  rules        list the spec rules cnitest checks (--version, --kind, --level)
+  explain      explain one rule and name the tests that check it
   plugins-dir  print the directory of cnitest's bundled reference plugins
   report       work with JSON reports (merge, diff)
 
@@ -82,7 +89,12 @@ examples:
   cnitest exec ADD /usr/lib/cni/bridge --config conf.json --new-netns
   cnitest exec ADD ./plugin --config conf.json --netns /var/run/netns/test --cni-version 0.4.0
   cnitest exec CHECK ./plugin --config conf.json --netns /var/run/netns/test --prev-result add.json
-Exit status: 0 when the plugin succeeded with valid output, 1 otherwise.
+  cnitest exec ADD ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab --json > add.json
+  cnitest exec DEL ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab   # prevResult from the cache
+  cnitest exec --cleanup lab
+With --host-netns NAME the host namespace is /run/netns/NAME and stays until --cleanup NAME;
+ADD results are cached and sent as prevResult to CHECK and DEL (0.4.0 on).
+Exit status: 0 when the plugin succeeded with valid output, 1 otherwise, 4 a usage error.
 """
 
 EPILOG_MERGE = """\
@@ -93,14 +105,33 @@ The output format is chosen by the extension of -o: .html, .json or .md.
 """
 
 
+USAGE_ERROR = 4
+
+
+class UsageError(Exception):
+    """A bad command line; main() prints it as one line and exits USAGE_ERROR."""
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         super().__init__(**kwargs)
 
+    def error(self, message: str) -> NoReturn:
+        """One line and exit 4, instead of argparse's usage block and exit 2."""
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("cnitest")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cnitest", description="Conformance and test harness for CNI plugins.", epilog=EPILOG_MAIN)
+    parser.add_argument("--version", action="version", version=_version(), help="print cnitest's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run the conformance suites against a plugin", epilog=EPILOG_RUN,
@@ -112,9 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("exec", help="call a plugin once by hand", epilog=EPILOG_EXEC,
                         description="Call a CNI plugin once, in a sandbox network namespace, and explain the answer.")
     ex.set_defaults(parser=ex)
-    ex.add_argument("verb", metavar="VERB", type=str.upper, choices=VERBS, help=f"the CNI_COMMAND: {', '.join(VERBS)}")
-    ex.add_argument("plugin", metavar="PLUGIN", help="the CNI plugin executable")
-    ex.add_argument("--config", metavar="FILE", required=True, help="the network configuration (one plugin's JSON object)")
+    ex.add_argument("verb", metavar="VERB", nargs="?", type=str.upper, choices=VERBS, help=f"the CNI_COMMAND: {', '.join(VERBS)}")
+    ex.add_argument("plugin", metavar="PLUGIN", nargs="?", help="the CNI plugin executable")
+    ex.add_argument("--config", metavar="FILE", help="the network configuration (one plugin's JSON object); required")
+    ex.add_argument("--json", action="store_true", help="print only the plugin's JSON document on stdout; everything else on stderr")
+    ex.add_argument("--args", metavar="K=V", action="append", default=[], help="a CNI_ARGS pair (repeatable)")
+    ex.add_argument("--cap-args", metavar="JSON", help="capability arguments (cnitool's CAP_ARGS): those the config declares go in runtimeConfig")
+    ex.add_argument("--runtime-config", metavar="JSON", help="a JSON object merged into the config's runtimeConfig")
+    ex.add_argument("--host-netns", metavar="NAME", help="run in the persistent sandbox host namespace /run/netns/NAME (made if missing); ADD results are cached for CHECK/DEL")
+    ex.add_argument("--cleanup", metavar="NAME", help="remove the host namespace NAME and its cached results, then exit")
     where = ex.add_mutually_exclusive_group()
     where.add_argument("--netns", metavar="PATH", help="the container namespace, e.g. /var/run/netns/NAME")
     where.add_argument("--new-netns", action="store_true", help="make a fresh container namespace (held by this process; gone at exit)")
@@ -129,6 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("plugins-dir", help="print the directory of the bundled reference plugins",
                    description="Print the directory holding cnitest's reference plugins (bridge, host-local).",
                    epilog="example:\n  cnitest run \"$(cnitest plugins-dir)/bridge\"\n")
+
+    rl = sub.add_parser("rules", help="list the catalog of spec rules",
+                        description="List the spec rules cnitest checks: id, level, versions, kinds, paraphrase.",
+                        epilog="examples:\n  cnitest rules --version 1.0.0 --kind ipam --level MUST\n  cnitest rules | grep ^del\n")
+    rl.add_argument("--version", dest="cni_version", metavar="V", choices=versions.KNOWN, help="rules in force at this spec version")
+    rl.add_argument("--kind", choices=("interface", "ipam", "chained"), help="rules binding this plugin kind")
+    rl.add_argument("--level", type=str.upper, choices=("MUST", "SHOULD", "MAY"), help="rules of this level")
+    xp = sub.add_parser("explain", help="explain one spec rule and name the tests that check it",
+                        description="Print a rule: spec section, paraphrase, level per version, known departures, tests.",
+                        epilog="example:\n  cnitest explain del.idempotent\n")
+    xp.set_defaults(parser=xp)
+    xp.add_argument("rule", metavar="RULE", help="a rule id, e.g. del.idempotent (see cnitest rules)")
 
     rep = sub.add_parser("report", help="work with JSON reports", description="Work with cnitest JSON reports.",
                          epilog="example:\n  cnitest report merge a.json b.json -o all.html\n")
@@ -147,11 +196,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; usage errors are one line on stderr and exit 4; a closed stdout ends quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:
+        # the reader (e.g. `| head -1`) is gone: stop without a traceback, and keep the
+        # interpreter's final flush of stdout from raising again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
+    if args.command is None and rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
+        parser.error("give a command (run, exec, rules, explain, plugins-dir, report)")
     if args.command == "report" and args.report_command not in ("merge", "diff"):
         parser.error("report: give a subcommand (merge, diff)")
     sub: argparse.ArgumentParser = getattr(args, "parser", parser)
@@ -161,6 +227,19 @@ def main(argv: list[str] | None = None) -> int:
         return _run(sub, args, rest)
     if args.command == "exec":
         return _exec(sub, args)
+    if args.command == "rules":
+        from .explain import list_rules
+
+        print("\n".join(list_rules(args.cni_version, args.kind, args.level)))
+        return 0
+    if args.command == "explain":
+        from .explain import explain
+
+        try:
+            print(explain(args.rule))
+        except KeyError as exc:
+            sub.error(str(exc.args[0]))
+        return 0
     if args.command == "plugins-dir":
         return _plugins_dir()
     if args.command == "report" and args.report_command == "diff":
@@ -170,7 +249,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return _merge(sub, args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse catches it first
-    return 2
 
 
 def _check_plugin(parser: argparse.ArgumentParser, plugin: str) -> Path:
@@ -203,8 +281,33 @@ def _read_json(parser: argparse.ArgumentParser, option: str, path: str) -> Any:
         parser.error(f"{option} {path}: not JSON ({exc})")
 
 
+def _json_arg(parser: argparse.ArgumentParser, option: str, text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        parser.error(f"{option}: not JSON ({exc})")
+    if not isinstance(value, dict):
+        parser.error(f"{option}: not a JSON object")
+    return value
+
+
 def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from . import exec_cmd
+
+    if args.cleanup:
+        for path in exec_cmd.cleanup(args.cleanup):
+            print(f"removed {path}")
+        return 0
+    if not args.verb or not args.plugin or not args.config:
+        parser.error("give VERB, PLUGIN and --config FILE (or --cleanup NAME)")
     plugin = _check_plugin(parser, args.plugin)
+    bad = [a for a in args.args if "=" not in a]
+    if bad:
+        parser.error(f"--args {bad[0]}: expected K=V")
+    cap_args = _json_arg(parser, "--cap-args", args.cap_args)
+    extra = _json_arg(parser, "--runtime-config", args.runtime_config)
     conf = _read_json(parser, "--config", args.config)
     if not isinstance(conf, dict):
         parser.error(f"--config {args.config}: not a JSON object")
@@ -223,6 +326,12 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"{args.verb} needs a container namespace: give --netns PATH or --new-netns")
     if args.netns and not Path(args.netns).exists():
         parser.error(f"--netns {args.netns}: no such file")
+    exec_cmd.runtime_config(conf, cap_args, extra)
+    cni_args = ";".join([*([args.cni_args] if args.cni_args else []), *args.args]) or None
+    out = sys.stderr if args.json else sys.stdout
+    cache = exec_cmd.cache_file(args.host_netns, conf, args.container_id, args.ifname) if args.host_netns else None
+    if cache is not None and exec_cmd.apply_cached(cache, args.verb, conf):
+        print(f"prevResult: the cached ADD result {cache}", file=out)
 
     from . import netns, schemas
     from .runner import Runner
@@ -233,7 +342,8 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             stream.reconfigure(errors="backslashreplace")
     cni_path = [str(Path(d).absolute()) for d in args.cni_path.split(":") if d]
     container: netns.Namespace | None = None
-    with netns.new("exec-host") as host:
+    host_ns = netns.open_path(exec_cmd.host_netns_path(args.host_netns)) if args.host_netns else netns.new("exec-host")
+    with host_ns as host:
         try:
             if args.new_netns:
                 container = netns.new("exec-container")
@@ -243,17 +353,25 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             if needs_netns:
                 assert container is not None
                 target: Any = container.path if args.new_netns else args.netns
-                inv = runner.invoke(args.verb, conf, target, args.ifname, args.container_id, cni_args=args.cni_args)
+                inv = runner.invoke(args.verb, conf, target, args.ifname, args.container_id, cni_args=cni_args)
             else:
-                inv = runner.invoke(args.verb, conf, None, None, None, cni_args=args.cni_args)
-            ok = _show(inv, schemas)
+                inv = runner.invoke(args.verb, conf, None, None, None, cni_args=cni_args)
+            ok = _show(inv, schemas, out)
+            if args.json and inv.document is not None:
+                print(json.dumps(inv.document, indent=2))
+            if cache is not None:
+                exec_cmd.record(cache, args.verb, ok, inv.document)
             if container is not None and args.verb in ("ADD", "CHECK", "DEL"):
-                print(f"\ncontainer namespace after {args.verb}:")
-                print(container.snapshot().describe())
+                print(f"\ncontainer namespace after {args.verb}:", file=out)
+                print(container.snapshot().describe(), file=out)
             if args.new_netns:
                 print("\nnote: the container namespace was made for this call and is held by this process only;"
-                      " it vanishes at exit, with everything the plugin put in it.")
-            print("note: the plugin ran in a sandbox host namespace that vanishes at exit.")
+                      " it vanishes at exit, with everything the plugin put in it.", file=out)
+            if args.host_netns:
+                print(f"note: the plugin ran in the host namespace /run/netns/{args.host_netns}; it stays"
+                      f" until `cnitest exec --cleanup {args.host_netns}`.", file=out)
+            else:
+                print("note: the plugin ran in a sandbox host namespace that vanishes at exit.", file=out)
         finally:
             if container is not None:
                 container.close()
@@ -264,8 +382,11 @@ def _looks_ipam(conf: dict[str, Any]) -> bool:
     return "type" not in conf and isinstance(conf.get("ipam"), dict)
 
 
-def _show(inv: Any, schemas: Any) -> bool:
-    """Print one invocation readably; True when it succeeded with valid output."""
+def _show(inv: Any, schemas: Any, out: Any = None) -> bool:
+    """Print one invocation readably (to `out`, default stdout); True when it succeeded with valid output."""
+    import functools
+
+    print = functools.partial(builtins.print, file=out or sys.stdout)  # noqa: A001
     env = " ".join(f"{k}={v}" for k, v in inv.env.items() if k.startswith("CNI_"))
     print(f"{inv.verb} {inv.plugin}")
     print(f"  env: {env}")

@@ -7,6 +7,7 @@ is installed, so `pytest --cni-plugin=./bridge` works from any directory.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import signal
 from collections.abc import Generator
@@ -107,10 +108,43 @@ def _version_range(item: pytest.Function | pytest.Metafunc) -> tuple[str, str]:
     return low, high
 
 
+def _rule_ids(node: pytest.Item) -> list[str]:
+    return [rule_id for mark in node.iter_markers("cni_rule") for rule_id in mark.args]
+
+
 def _rules_of(node: pytest.Item) -> list[Rule]:
+    """The catalog rules a test cites; unknown ids are left out here and reported as a
+    one-line usage error by pytest_collection_modifyitems (not a collection traceback)."""
     from . import rules
 
-    return [rules.get(rule_id) for mark in node.iter_markers("cni_rule") for rule_id in mark.args]
+    return [rules.RULES[rule_id] for rule_id in _rule_ids(node) if rule_id in rules.RULES]
+
+
+def _check_rule_ids(items: list[pytest.Item]) -> None:
+    from . import rules
+
+    for item in items:
+        for rule_id in _rule_ids(item):
+            if rule_id not in rules.RULES:
+                try:
+                    rules.get(rule_id)
+                except KeyError as exc:
+                    raise pytest.UsageError(f"{item.nodeid}: cni_rule: {exc.args[0]}") from None
+
+
+def _select_rules(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--cni-rule GLOB: keep only the tests citing a matching rule id; deselect the rest."""
+    globs = config.stash[SETTINGS_KEY].rule_globs
+    if not globs:
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        ids = _rule_ids(item)
+        (keep if any(fnmatch.fnmatchcase(i, g) for i in ids for g in globs) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -135,6 +169,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _check_rule_ids(items)
+    _select_rules(config, items)
     target = config.stash.get(TARGET_KEY, None)
     if target is None:
         return

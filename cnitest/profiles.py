@@ -1,6 +1,7 @@
 """Config templates for known plugins, and what kind of plugin each one is.
 
-A profile is chosen by the plugin's file name (or replaced by --cni-config). It
+A profile is chosen by the plugin's file name, or by --cni-profile NAME for a plugin
+named otherwise (or replaced by --cni-config). It
 says how the harness must call the plugin:
 
 - "interface": creates CNI_IFNAME in the container (bridge, ptp, macvlan...);
@@ -95,6 +96,7 @@ PROFILES: dict[str, Profile] = {
             one_attachment=True,
             notes="moves the host-side veth parent into the container under CNI_IFNAME",
         ),
+        Profile("tap", "interface", {"type": "tap", "ipam": host_local()}, kernel=("tap",)),
         Profile("host-local", "ipam", {"ipam": host_local()}),
         Profile(
             "static",

@@ -29,7 +29,7 @@ class Target:
     def from_settings(cls, settings: Settings) -> Target:
         assert settings.plugin is not None
         name = settings.plugin.name
-        profile = for_plugin(name)
+        profile = for_plugin(settings.profile or name)
         if settings.config is not None:
             template = config.from_file(settings.config, name)
             kind = profile.kind if profile else _infer_kind(template)
@@ -38,7 +38,7 @@ class Target:
                               parent_link=profile.parent_link if profile else False,
                               ifname=profile.ifname if profile else "eth0")
         elif profile is None:
-            raise UnknownPlugin(f"no built-in profile for a plugin named {name!r}; give one with --cni-config=FILE")
+            raise UnknownPlugin(f"no built-in profile for a plugin named {name!r}; give one with --cni-profile=NAME or --cni-config=FILE")
         else:
             template = config.from_profile(profile)
         return cls(settings=settings, plugin=settings.plugin, profile=profile, template=template)

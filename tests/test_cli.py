@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,15 +90,56 @@ def test_explain_code_table():
         (["report", "merge", "{conf}", "-o", "x.pdf"], "extension"),
         (["report"], "give a subcommand"),
         (["nonsense"], "invalid choice"),
+        ([], "give a command"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "x"], "invalid float"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--timeout", "0"], "positive"),
+        (["--bogus"], "unrecognized arguments"),
+        (["exec", "ADD", "/usr/lib/cni/bridge"], "give VERB, PLUGIN and --config"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--args", "novalue"], "expected K=V"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--cap-args", "{"], "not JSON"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--runtime-config", "[]"], "not a JSON object"),
+        (["explain", "del.idempotnt"], "unknown rule id"),
+        (["rules", "--level", "SOMETIMES"], "invalid choice"),
+        (["rules", "--version", "9.9"], "invalid choice"),
     ],
 )
-def test_bad_arguments_exit_2(tmp_path, capsys, args, message):
+def test_bad_arguments_exit_4_with_one_line(tmp_path, capsys, args, message):
     conf = str(bridge_conf(tmp_path))
+    assert cli.main([a.replace("{conf}", conf) for a in args]) == 4
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("cnitest"), captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--cni-plugin=/nonexistent", "--cni-version=9.9", "--cni-timeout=abc", "--cni-timeout=-1", "--cni-timeout=nan",
+     "--cni-config=/nonexistent.json", "--cni-hypothesis-profile=bogus"],
+)
+def test_bad_pytest_options_exit_4_with_one_line(tmp_path, option):
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", option, str(tmp_path)],
+                          check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and option.split("=")[0] in lines[0], proc.stderr
+
+
+def test_version_prints_only_the_version(capsys):
     with pytest.raises(SystemExit) as exc:
-        cli.main([a.replace("{conf}", conf) for a in args])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err and "usage: cnitest" in err
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.strip() == importlib.metadata.version("cnitest")
+
+
+def test_closed_stdout_pipe_ends_quietly(tmp_path):
+    plugin = require_go("bridge")
+    cmd = f"{sys.executable} -m cnitest.cli exec VERSION {plugin} --config {bridge_conf(tmp_path)} | head -c 1"
+    proc = subprocess.run(["bash", "-c", cmd], check=False, capture_output=True, text=True, timeout=60)
+    assert proc.stdout == "V"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["exec"], ["plugins-dir"], ["report"], ["report", "merge"]])
@@ -108,9 +151,27 @@ def test_help_has_examples(capsys, command):
     assert "example" in out and "usage: cnitest" in out
 
 
-def test_no_command_prints_help(capsys):
-    assert cli.main([]) == 2
-    assert "commands:" in capsys.readouterr().err
+def test_no_command_is_a_usage_error(capsys):
+    assert cli.main([]) == 4
+    assert "give a command" in capsys.readouterr().err
+
+
+def test_rules_lists_and_filters(capsys):
+    from cnitest import rules
+
+    assert cli.main(["rules"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(rules.RULES)
+    assert cli.main(["rules", "--version", "0.3.1", "--kind", "ipam", "--level", "should"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(" SHOULD " in line for line in lines)
+    assert not any(line.startswith("del.idempotent ") for line in lines)
+
+
+def test_explain_names_section_levels_notes_and_tests(capsys):
+    assert cli.main(["explain", "del.idempotent"]) == 0
+    out = capsys.readouterr().out
+    assert "DEL: Remove container" in out and "1.0.0: MUST" in out and "0.4.0 asked" in out
+    assert "test_delete.py::test_del_twice" in out
 
 
 def test_plugins_dir(capsys):
@@ -206,3 +267,44 @@ def test_action_inputs_and_steps():
     assert isinstance(workflow, dict)
     steps = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["tests"]["steps"])
     assert "containernetworking-plugins" in steps and "scripts/test" in steps and "sudo" in steps
+
+
+def test_exec_add_check_del_in_three_processes(tmp_path):
+    """A persistent host namespace and the result cache make ADD, CHECK, DEL work across calls."""
+    plugin = require_go("bridge")
+    conf = str(bridge_conf(tmp_path))
+    host, container = f"cnit-h{os.getpid()}", f"cnit-c{os.getpid()}"
+    env = {**os.environ, "CNITEST_RESULTS_DIR": str(tmp_path / "results")}
+    subprocess.run(["ip", "netns", "add", container], check=True)
+    try:
+        docs = {}
+        for verb in ("ADD", "CHECK", "DEL"):
+            proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", verb, str(plugin), "--config", conf,
+                                   "--netns", f"/run/netns/{container}", "--host-netns", host, "--json", "--args", "IgnoreUnknown=1"],
+                                  check=False, capture_output=True, text=True, timeout=120, env=env)
+            assert proc.returncode == 0, f"{verb}: {proc.stderr}"
+            docs[verb] = json.loads(proc.stdout) if proc.stdout.strip() else None
+            if verb != "ADD":
+                assert "prevResult: the cached ADD result" in proc.stderr
+        assert docs["ADD"]["ips"][0]["address"] == "10.77.0.2/24"
+        assert not list((tmp_path / "results").rglob("*.json")), "DEL forgets the cached result"
+    finally:
+        proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "--cleanup", host],
+                              check=False, capture_output=True, text=True, env=env)
+        subprocess.run(["ip", "netns", "delete", container], check=False)
+    assert proc.returncode == 0 and f"removed /run/netns/{host}" in proc.stdout, proc.stderr
+    assert not Path(f"/run/netns/{host}").exists() and not (tmp_path / "results" / host).exists()
+
+
+def test_exec_json_cap_args_and_runtime_config(tmp_path):
+    plugin = require_go("bridge")
+    doc = json.loads(bridge_conf(tmp_path).read_text())
+    doc["capabilities"] = {"mac": True}
+    conf = tmp_path / "caps.json"
+    conf.write_text(json.dumps(doc))
+    proc = run_cli("exec", "ADD", str(plugin), "--config", str(conf), "--new-netns", "--json",
+                   "--cap-args", '{"mac": "c2:11:22:33:44:55", "ips": ["10.77.0.9/24"]}', "--runtime-config", '{"x": 1}')
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert "c2:11:22:33:44:55" in [i.get("mac") for i in result["interfaces"]]
+    assert "CNI_COMMAND=ADD" in proc.stderr and "CNI_COMMAND" not in proc.stdout  # the rest went to stderr

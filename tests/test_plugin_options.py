@@ -24,7 +24,7 @@ def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (lambda tmp: [f"--cni-plugin={FAULTY / 'echo-env'}"], "no built-in profile for a plugin named 'echo-env'"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-version=9.9.9"], "unknown spec version 9.9.9"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={tmp / 'nope.json'}"], "is not a file"),
-        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "must be positive"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "not a positive number"),
     ],
 )
 def test_usage_errors_exit_4(tmp_path, make_args, reason):
@@ -56,3 +56,53 @@ def test_explicit_test_paths_get_the_fixtures(tmp_path):
     done = pytest_run(tmp_path, "test_mine.py", "--cni-plugin=/usr/lib/cni/bridge", "-q")
     assert done.returncode == 0, done.stdout[-3000:]
     assert "6 passed" in done.stdout  # one per version Go bridge lists: only this file ran
+
+
+RULE_SUITE = '''
+import pytest
+
+@pytest.mark.cni_rule("del.idempotent")
+def test_del():
+    pass
+
+@pytest.mark.cni_rule("add.creates-ifname")
+def test_add():
+    pass
+'''
+
+
+@pytest.mark.parametrize("globs, selected", [(["del.*"], "1 passed, 1 deselected"), (["del.idempotent", "add.*"], "2 passed")])
+def test_cni_rule_selects_tests_by_rule_id(tmp_path, globs, selected):
+    (tmp_path / "test_rules.py").write_text(RULE_SUITE)
+    done = pytest_run(tmp_path, "-p", "no:xdist", "test_rules.py", *(f"--cni-rule={g}" for g in globs))
+    assert done.returncode == 0 and selected in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("suite, option, reason", [
+    (RULE_SUITE, "--cni-rule=nope.*", "--cni-rule: unknown rule id 'nope.*'"),
+    (RULE_SUITE.replace("add.creates-ifname", "add.bogus"), None, "test_add: cni_rule: unknown rule id 'add.bogus'"),
+])
+def test_unknown_rule_ids_are_one_line_usage_errors(tmp_path, suite, option, reason):
+    (tmp_path / "test_rules.py").write_text(suite)
+    done = pytest_run(tmp_path, "-p", "no:xdist", "test_rules.py", *([option] if option else []))
+    assert done.returncode == 4, done.stdout + done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and reason in lines[0], done.stderr
+
+
+def test_cni_profile_picks_a_built_in_profile_for_any_name(tmp_path):
+    link = tmp_path / "mybridge"
+    link.symlink_to(require_go("bridge"))
+    (tmp_path / "test_p.py").write_text("def test_p(cni_target):\n    assert cni_target.profile.name == 'bridge'\n"
+                                         "    assert cni_target.profile.kind == 'interface'\n")
+    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=bridge", "test_p.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=nope", "test_p.py")
+    assert done.returncode == 4 and "--cni-profile: no built-in profile 'nope'" in done.stderr, done.stderr
+
+
+def test_tap_and_dummy_have_profiles():
+    from cnitest import profiles
+
+    assert profiles.for_plugin("tap") is not None and profiles.for_plugin("tap").kernel == ("tap",)
+    assert profiles.for_plugin("dummy") is not None
