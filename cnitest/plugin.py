@@ -16,6 +16,8 @@ import pytest
 from . import hypothesis_settings, options, versions
 from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     TARGET_KEY,
+    attach,
+    attachment,
     cni,
     cni_container_id,
     cni_ifname,
