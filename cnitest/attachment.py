@@ -101,6 +101,7 @@ class Attachment:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self.added:
-            self.delete()  # best effort, as a runtime tearing a container down
+        if self.added:  # best effort, as a runtime tearing a container down
+            gone = isinstance(self.container_ns, Namespace) and self.container_ns.closed
+            self.delete(netns=None) if gone else self.delete()
             self.added = False
