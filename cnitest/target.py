@@ -58,10 +58,10 @@ class Target:
 
     def _ask_versions(self) -> list[str]:
         with netns.new("version-query") as host:
-            inv = self.runner(host).invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
+            inv = versions.ask(self.runner(host))
         self.version_answer = inv
-        listed = (inv.result or {}).get("supportedVersions") if inv.succeeded else None
-        if isinstance(listed, list) and versions.select([v for v in listed if isinstance(v, str)]):
+        listed = versions.listed(inv)
+        if listed and versions.select(listed):
             return versions.select(listed)
         return list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
 
