@@ -11,7 +11,8 @@ globally, so other hypothesis tests in the same session keep their own.
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
+
 from hypothesis import HealthCheck, Phase, settings
 
 PROFILES = {"ci": "cnitest-ci", "thorough": "cnitest-thorough"}
@@ -40,7 +41,7 @@ settings.register_profile(
 _chosen = PROFILES[DEFAULT]
 
 
-def configure(config: pytest.Config) -> None:
+def configure(config: Any) -> None:
     """pytest_configure hook: remember --cni-hypothesis-profile."""
     global _chosen
     _chosen = PROFILES[config.getoption("cni_hypothesis_profile", None) or DEFAULT]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from . import hypothesis_settings, options, versions
+from . import options, versions
 from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     TARGET_KEY,
     attach,
@@ -58,7 +58,12 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = options.read(config)
     config.stash[SETTINGS_KEY] = settings
     config.stash[TARGET_KEY] = None
-    hypothesis_settings.configure(config)  # --cni-hypothesis-profile
+    if config.getoption("cni_hypothesis_profile", None):
+        from . import hypothesis_settings  # imports hypothesis: only when asked for
+
+        hypothesis_settings.configure(config)  # --cni-hypothesis-profile
+    if settings.plugin is None and not config.getoption("cni_report", None):
+        return  # nothing to test or report: the plugin costs nothing more
     config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
     if settings.plugin is None:
         return

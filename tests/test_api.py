@@ -52,3 +52,16 @@ def test_no_prev_result_before_0_3_0_or_without_a_result():
     assert "prevResult" not in att.prev_config({"ip4": {}})
     att = Attachment(_FakeRunner(), {"cniVersion": "1.0.0", "name": "n", "prevResult": {}}, None)  # type: ignore[arg-type]
     assert "prevResult" not in att.prev_config()
+
+
+def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
+    """The pytest11 entry point is loaded in every pytest run on the machine: it must cost nothing."""
+    (tmp_path / "test_unrelated.py").write_text(
+        "import sys\n\n"
+        "def test_nothing_heavy_loaded():\n"
+        "    heavy = [m for m in ('hypothesis', 'pyroute2', 'cnitest.report') if m in sys.modules]\n"
+        "    assert 'cnitest.plugin' in sys.modules and not heavy, heavy\n"
+    )
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
