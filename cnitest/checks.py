@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import versions
+from .attachment import with_prev_result  # noqa: F401  (kept here for plugin authors' tests)
 from .netns import Namespace, Snapshot
 
 
@@ -224,14 +224,6 @@ def located_interfaces(result: dict[str, Any], container: Snapshot, host: Snapsh
         elif host.link(name) is not None:
             outside.append(i)
     return inside, outside
-
-
-def with_prev_result(conf: dict[str, Any], result: dict[str, Any] | None, version: str) -> dict[str, Any]:
-    """`conf` carrying `result` as prevResult where the version knows prevResult (0.3.0+)."""
-    out = {k: v for k, v in conf.items() if k != "prevResult"}
-    if result is not None and versions.has_prev_result(version):
-        out["prevResult"] = result
-    return out
 
 
 def ipam_section(conf: dict[str, Any]) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from . import config, kernel, netns, sandbox
+from .attachment import Attachment
 from .profiles import PARENT_LINK, PROFILES
 from .runner import Invocation, Runner
 from .sandbox import Sandbox
@@ -169,3 +170,41 @@ def netconf_factory(
 def netconf(netconf_factory: Callable[..., dict[str, Any]], cni_version: str) -> dict[str, Any]:
     """The config for the plugin under test at this test's spec version."""
     return netconf_factory(cni_version)
+
+
+class Attacher:
+    """`attach(conf)`: an Attachment of `conf` for this test (its runner, container
+    namespace, ifname, container id and spec version unless given). Every attachment
+    made here that was ADDed is DELeted at the end of the test."""
+
+    def __init__(self, runner: Runner, container_ns: netns.Namespace, ifname: str, container_id: str, version: str | None) -> None:
+        self.runner, self.container_ns, self.ifname = runner, container_ns, ifname
+        self.container_id, self.version = container_id, version
+        self.made: list[Attachment] = []
+
+    def __call__(self, conf: dict[str, Any], container_ns: netns.Namespace | str | None = None, ifname: str | None = None,
+                 container_id: str | None = None) -> Attachment:
+        att = Attachment(self.runner, conf, self.container_ns if container_ns is None else container_ns,
+                         ifname or self.ifname, container_id or self.container_id, self.version)
+        self.made.append(att)
+        return att
+
+    def close(self) -> None:
+        for att in reversed(self.made):
+            att.__exit__(None, None, None)
+
+
+@pytest.fixture
+def attach(cni: Runner, container_ns: netns.Namespace, cni_ifname: str, cni_container_id: str,
+           request: pytest.FixtureRequest) -> Iterator[Attacher]:
+    """Make attachments of the plugin under test: `with attach(netconf) as att:`."""
+    version = request.getfixturevalue("cni_version") if "cni_version" in request.fixturenames else None
+    attacher = Attacher(cni, container_ns, cni_ifname, cni_container_id, version)
+    yield attacher
+    attacher.close()
+
+
+@pytest.fixture
+def attachment(attach: Attacher, netconf: dict[str, Any]) -> Attachment:
+    """This test's attachment of `netconf` (not yet added; DELeted at the end if it was)."""
+    return attach(netconf)

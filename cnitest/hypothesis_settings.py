@@ -21,8 +21,8 @@ import atexit
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -53,7 +53,7 @@ settings.register_profile(
 _chosen = PROFILES[DEFAULT]
 
 
-def configure(config: pytest.Config) -> None:
+def configure(config: Any) -> None:
     """pytest_configure hook: remember --cni-hypothesis-profile."""
     global _chosen
     _chosen = PROFILES[config.getoption("cni_hypothesis_profile", None) or DEFAULT]

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from . import hypothesis_settings, options, versions
+from . import options, versions
 from . import rules as rules_mod
 from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     TARGET_KEY,
+    attach,
+    attachment,
     cni,
     cni_container_id,
     cni_ifname,
@@ -63,7 +65,12 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = options.read(config)
     config.stash[SETTINGS_KEY] = settings
     config.stash[TARGET_KEY] = None
-    hypothesis_settings.configure(config)  # --cni-hypothesis-profile
+    if config.getoption("cni_hypothesis_profile", None) or settings.plugin is not None:
+        from . import hypothesis_settings  # imports hypothesis: only when a plugin is tested or a profile asked for
+
+        hypothesis_settings.configure(config)  # --cni-hypothesis-profile
+    if settings.plugin is None and not config.getoption("cni_report", None):
+        return  # nothing to test or report: the plugin costs nothing more
     config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
     if config.getoption("cni_baseline") or config.getoption("cni_waivers"):
         from .report.gate import Gate

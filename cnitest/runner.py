@@ -22,10 +22,13 @@ import unittest
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import sandbox, versions
 from .netns import Namespace
+
+if TYPE_CHECKING:
+    from .attachment import Attachment
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
@@ -257,6 +260,13 @@ class Runner:
         self.result_kind = result_kind
         self.history: list[Invocation] = []
         self.hung: dict[str, Invocation] | None = None
+
+    def attach(self, config: dict[str, Any], container_ns: Namespace | str | None, ifname: str = "eth0",
+               container_id: str = "cnitest", version: str | None = None) -> Attachment:
+        """One attachment of `config` served by this runner (see cnitest.attachment)."""
+        from .attachment import Attachment
+
+        return Attachment(self, config, container_ns, ifname, container_id, version)
 
     def environment(
         self,

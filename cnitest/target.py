@@ -63,11 +63,12 @@ class Target:
 
     def _ask_versions(self) -> list[str]:
         with netns.new("version-query") as host:
-            inv = self.runner(host).invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
+            inv = versions.ask(self.runner(host))
         self.version_answer = inv
-        listed = inv.result.get("supportedVersions") if inv.succeeded and isinstance(inv.result, dict) else None
-        known = versions.select([v for v in listed if isinstance(v, str)]) if isinstance(listed, list) else []
-        return known or list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
+        listed = versions.listed(inv)
+        if listed and versions.select(listed):
+            return versions.select(listed)
+        return list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
 
     def find_plugin(self, plugin_type: str) -> Path | None:
         """A plugin binary by type, looked up the way CNI_PATH is searched."""

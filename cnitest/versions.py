@@ -6,6 +6,11 @@ whether a verb or a result field exists at a given spec version.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import Invocation, Runner
+
 KNOWN: tuple[str, ...] = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 """Every spec version, oldest first."""
 
@@ -67,3 +72,17 @@ def verbs(version: str) -> tuple[str, ...]:
 def select(candidates: list[str] | tuple[str, ...]) -> list[str]:
     """The known versions among `candidates`, oldest first, deduplicated."""
     return [v for v in KNOWN if v in set(candidates)]
+
+
+def ask(runner: Runner) -> Invocation:
+    """The VERSION call every part of cnitest makes: no container, asked at LATEST."""
+    return runner.invoke("VERSION", {"cniVersion": LATEST}, None, None, None)
+
+
+def listed(answer: Invocation | Any) -> list[str] | None:
+    """The strings in a successful VERSION answer's supportedVersions; None when the
+    call failed or the answer has no such list (the one reading of a VERSION answer)."""
+    if answer is None or not answer.succeeded or not isinstance(answer.result, dict):
+        return None
+    found = answer.result.get("supportedVersions")
+    return [v for v in found if isinstance(v, str)] if isinstance(found, list) else None

@@ -171,9 +171,7 @@ def just_above(version: str) -> str:
 
 
 def supported_versions(cni: Runner) -> list[str]:
-    inv = cni.invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
-    listed = (inv.result or {}).get("supportedVersions") if inv.exit_code == 0 else None
-    return [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else []
+    return versions.listed(versions.ask(cni)) or []
 
 
 def mentions_variable(err_text: str, variable: str) -> bool:

@@ -17,19 +17,15 @@ from cnitest import checks
 
 
 @pytest.fixture
-def add(cni, netconf, container_ns, cni_ifname, cni_container_id):
+def add(attachment):
     """A successful ADD in a fresh container namespace (the test's precondition)."""
-    return checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    return checks.require_success(attachment.add(), "ADD")
 
 
 @pytest.fixture
-def check(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def check(attachment):
     """CHECK(prev_result) for this test's attachment."""
-
-    def run(prev_result):
-        return cni.invoke("CHECK", checks.with_prev_result(netconf, prev_result, cni_version), container_ns, cni_ifname, cni_container_id)
-
-    return run
+    return attachment.check
 
 
 def _check_fails(inv, why, *context):
@@ -39,7 +35,7 @@ def _check_fails(inv, why, *context):
 @pytest.mark.cni_rule("check.after-add-succeeds")
 def test_check_succeeds_right_after_add(add, check):
     inv = check(add.result)
-    assert inv.exit_code == 0 and not inv.problems, f"CHECK right after ADD, with its result as prevResult, must succeed:\n{inv.describe()}\n{add.describe()}"
+    assert inv.succeeded, f"CHECK right after ADD, with its result as prevResult, must succeed:\n{inv.describe()}\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("check.output.empty")
@@ -58,7 +54,7 @@ def test_check_tolerates_an_extra_route(add, check, container_ns, cni_ifname):
 
     container_ns.iproute(extra_route)
     inv = check(add.result)
-    assert inv.exit_code == 0 and not inv.problems, (
+    assert inv.succeeded, (
         f"after a later plugin added a route (198.51.100.0/24 dev {cni_ifname}) CHECK must still succeed:\n{inv.describe()}\ncontainer:\n{container_ns.snapshot().describe()}"
     )
 
@@ -118,23 +114,21 @@ def test_check_compares_with_prev_result(add, check, container_ns, cni_ifname):
 
 
 @pytest.mark.cni_rule("check.detects-missing-reservation")
-def test_check_fails_after_the_reservation_is_gone(cni, add, check, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_check_fails_after_the_reservation_is_gone(attachment, add, check, netconf):
     held = checks.host_local_reservations(netconf)
     if held is not None and not set(checks.addresses_of(add.result)) & set(held):
         pytest.skip("host-local recorded no reservation for the ADD's addresses")
     if (checks.ipam_section(netconf) or {}).get("type") == "static":
         pytest.skip("static IPAM takes its addresses from the config and reserves nothing, so there is no reservation to lose")
-    rm = cni.invoke("DEL", checks.with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id)
-    checks.require_success(rm, "DEL")
+    checks.require_success(attachment.delete(), "DEL")
     _check_fails(check(add.result), "DEL released the reservation behind prevResult")
 
 
 @pytest.mark.cni_rule("check.old-version-rejected")
-def test_check_refused_below_0_4_0(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_check_refused_below_0_4_0(attachment, cni_version):
     """CHECK does not exist below 0.4.0: a config at cni_version (< 0.4.0) must not be CHECKed."""
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-    conf = checks.with_prev_result(netconf, add.result if add.succeeded else None, cni_version)
-    inv = cni.invoke("CHECK", conf, container_ns, cni_ifname, cni_container_id)
+    attachment.add()
+    inv = attachment.check()
     assert inv.exit_code not in (0, None), (
         f"the config's cniVersion is {cni_version}, below 0.4.0 where CHECK was introduced, so CHECK should be refused "
         f"(Go answers code 1, 'config version does not allow CHECK'); it succeeded:\n{inv.describe()}"

@@ -13,7 +13,7 @@ import copy
 
 import pytest
 
-from cnitest import dataplane, versions
+from cnitest import dataplane
 from cnitest.profiles import SUBNET6
 
 
@@ -25,15 +25,10 @@ def data_plane(cni_target):
         pytest.skip("data-plane checks apply to interface plugins")
 
 
-def _add(cni, conf, ns, ifname, cid):
-    add = cni.invoke("ADD", conf, ns, ifname, cid)
+def _add(att):
+    add = att.add()
     assert add.succeeded and add.result is not None, f"ADD must succeed before traffic can be checked:\n{add.describe()}"
     return add
-
-
-def _del(cni, conf, add, ns, ifname, cid, version):
-    conf = {**conf, "prevResult": add.result} if versions.has_prev_result(version) else conf
-    cni.invoke("DEL", conf, ns, ifname, cid)
 
 
 def _dual_stack(conf):
@@ -59,49 +54,37 @@ def _exchange_all(host_ns, container_ns, addrs, what):
 
 
 @pytest.mark.cni_profile_check("data-plane.host-container-ipv4")
-def test_host_reaches_container_ipv4(data_plane, cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
-    add = _add(cni, netconf, container_ns, cni_ifname, cni_container_id)
-    try:
+def test_host_reaches_container_ipv4(data_plane, cni, attach, netconf, container_ns):
+    with attach(netconf) as att:
+        add = _add(att)
         addrs = dataplane.container_addresses(add.result, container_ns.path, 4)
         assert addrs, f"ADD reported no IPv4 address for the container, so none can be reached:\n{add.describe()}"
         _exchange_all(cni.host_ns, container_ns, addrs, "IPv4")
-    finally:
-        _del(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
 
 
 @pytest.mark.cni_versions(min="0.3.0")
 @pytest.mark.cni_profile_check("data-plane.host-container-dual-stack")
-def test_host_reaches_container_dual_stack(data_plane, cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
-    conf = _dual_stack(netconf)
-    add = _add(cni, conf, container_ns, cni_ifname, cni_container_id)
-    try:
+def test_host_reaches_container_dual_stack(data_plane, cni, attach, netconf, container_ns):
+    with attach(_dual_stack(netconf)) as att:
+        add = _add(att)
         v4 = dataplane.container_addresses(add.result, container_ns.path, 4)
         v6 = dataplane.container_addresses(add.result, container_ns.path, 6)
         assert v4 and v6, f"a dual-stack ADD must report an IPv4 and an IPv6 container address; got {v4 + v6}:\n{add.describe()}"
         _exchange_all(cni.host_ns, container_ns, v4 + v6, "IPv4 and IPv6")
-    finally:
-        _del(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
 
 
 @pytest.mark.cni_profile_check("data-plane.container-container-bridge")
-def test_two_containers_on_one_bridge(data_plane, cni, cni_target, netconf, container_ns, netns_factory, cni_version, cni_ifname, cni_container_id):
+def test_two_containers_on_one_bridge(data_plane, attach, netconf, container_ns, netns_factory, cni_container_id):
     if not isinstance(netconf.get("bridge"), str):
         pytest.skip("two containers meet on a shared L2 segment only with a bridge profile")
     other_ns = netns_factory("container2")
-    other_id = cni_container_id + "-b"
-    first = _add(cni, netconf, container_ns, cni_ifname, cni_container_id)
-    try:
-        second = _add(cni, netconf, other_ns, cni_ifname, other_id)
-        try:
-            a = dataplane.container_addresses(first.result, container_ns.path, 4)
-            b = dataplane.container_addresses(second.result, other_ns.path, 4)
-            assert a and b, f"both ADDs must report an IPv4 address: {a} / {b}"
-            problems = [f"{addr}: {why}" for addr in b if (why := dataplane.udp_exchange(container_ns, other_ns, addr))]
-            assert not problems, (
-                f"two containers attached to bridge {netconf['bridge']} must reach each other (UDP datagram and echo "
-                f"from {a[0]} to the second container); they did not:\n- " + "\n- ".join(problems)
-            )
-        finally:
-            _del(cni, netconf, second, other_ns, cni_ifname, other_id, cni_version)
-    finally:
-        _del(cni, netconf, first, container_ns, cni_ifname, cni_container_id, cni_version)
+    with attach(netconf) as one, attach(netconf, other_ns, container_id=cni_container_id + "-b") as two:
+        first, second = _add(one), _add(two)
+        a = dataplane.container_addresses(first.result, container_ns.path, 4)
+        b = dataplane.container_addresses(second.result, other_ns.path, 4)
+        assert a and b, f"both ADDs must report an IPv4 address: {a} / {b}"
+        problems = [f"{addr}: {why}" for addr in b if (why := dataplane.udp_exchange(container_ns, other_ns, addr))]
+        assert not problems, (
+            f"two containers attached to bridge {netconf['bridge']} must reach each other (UDP datagram and echo "
+            f"from {a[0]} to the second container); they did not:\n- " + "\n- ".join(problems)
+        )

@@ -12,30 +12,26 @@ from cnitest import checks
 
 
 @pytest.fixture
-def add(cni, netconf, container_ns, cni_ifname, cni_container_id):
+def add(attachment):
     """A successful ADD in a fresh container namespace (the test's precondition)."""
-    return checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    return checks.require_success(attachment.add(), "ADD")
 
 
 @pytest.fixture
-def delete(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
-    """DEL for this test's attachment; `netns` may be a stale path string or None."""
+def delete(attachment):
+    """DEL for this test's attachment: delete(prev_result, netns=..., config=..., **invoke kwargs)."""
 
-    def run(prev_result=None, netns=container_ns, conf=None, **kw):
-        return cni.invoke("DEL", checks.with_prev_result(conf or netconf, prev_result, cni_version), netns, cni_ifname, cni_container_id, **kw)
+    def run(prev_result=None, **kw):
+        return attachment.delete(prev_result, **kw)
 
     return run
 
 
-def _ok(inv):
-    return inv.exit_code == 0 and not inv.problems
-
-
 def _twice(add, delete):
     first = delete(add.result)
-    assert _ok(first), f"the first DEL after ADD failed:\n{first.describe()}"
+    assert first.succeeded, f"the first DEL after ADD failed:\n{first.describe()}"
     second = delete(add.result)
-    assert _ok(second), f"DEL repeated for the same (CNI_CONTAINERID, CNI_IFNAME) must succeed again; the second one failed:\n{second.describe()}"
+    assert second.succeeded, f"DEL repeated for the same (CNI_CONTAINERID, CNI_IFNAME) must succeed again; the second one failed:\n{second.describe()}"
 
 
 @pytest.mark.cni_rule("del.idempotent")
@@ -57,26 +53,26 @@ def test_del_after_the_interface_was_removed(add, delete, container_ns, cni_ifna
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     container_ns.iproute(lambda ipr: ipr.link("del", index=ipr.link_lookup(ifname=cni_ifname)[0]))
     inv = delete(add.result)
-    assert _ok(inv), f"{cni_ifname} was removed out of band before DEL; DEL should still succeed:\n{inv.describe()}"
+    assert inv.succeeded, f"{cni_ifname} was removed out of band before DEL; DEL should still succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.without-add")
 def test_del_without_add(delete):
     inv = delete(None)
-    assert _ok(inv), f"DEL for an attachment that was never added must succeed:\n{inv.describe()}"
+    assert inv.succeeded, f"DEL for an attachment that was never added must succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.netns-gone")
-def test_del_after_the_netns_is_gone(cni, netconf, container_ns, cni_ifname, cni_container_id, delete):
+def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
     stale = checks.stale_netns_path(container_ns)
     try:
-        add = checks.require_success(cni.invoke("ADD", netconf, stale, cni_ifname, cni_container_id), "ADD")
+        add = checks.require_success(attachment.add(netns=stale), "ADD")
     finally:
         checks.close_alias(stale)
     container_ns.close()  # the namespace is destroyed; `stale` now names nothing
     held = checks.host_local_reservations(netconf)
     inv = delete(add.result, netns=stale)
-    assert _ok(inv), f"the container namespace {stale} was deleted before DEL; DEL should still succeed:\n{inv.describe()}"
+    assert inv.succeeded, f"the container namespace {stale} was deleted before DEL; DEL should still succeed:\n{inv.describe()}"
     if held:
         left = checks.host_local_reservations(netconf)
         kept = sorted(a for a in checks.addresses_of(add.result) if a in (left or {}))
@@ -86,7 +82,7 @@ def test_del_after_the_netns_is_gone(cni, netconf, container_ns, cni_ifname, cni
 @pytest.mark.cni_rule("del.netns-empty")
 def test_del_with_empty_netns(add, delete):
     inv = delete(add.result, netns=None, env={"CNI_NETNS": ""})
-    assert _ok(inv), f"DEL with an empty CNI_NETNS should clean up what it can and succeed:\n{inv.describe()}"
+    assert inv.succeeded, f"DEL with an empty CNI_NETNS should clean up what it can and succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.prevresult-absent")
@@ -96,14 +92,14 @@ def test_del_without_prev_result(add, delete, netconf, prev):
     conf.pop("prevResult", None)  # a chained plugin's netconf carries the base result
     if prev == "empty":
         conf["prevResult"] = {}
-    inv = delete(None, conf=conf)
-    assert _ok(inv), f"DEL with {prev} prevResult should clean up and succeed:\n{inv.describe()}"
+    inv = delete(None, config=conf)
+    assert inv.succeeded, f"DEL with {prev} prevResult should clean up and succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("chain.prevresult.del-accepted")
 def test_del_with_the_add_result_as_prev_result(add, delete):
     inv = delete(add.result)
-    assert _ok(inv), f"DEL carrying the ADD result as prevResult should succeed:\n{inv.describe()}"
+    assert inv.succeeded, f"DEL carrying the ADD result as prevResult should succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.removes-interface")
@@ -118,9 +114,9 @@ def test_del_removes_the_interface(add, delete, container_ns, cni_ifname):
 
 
 @pytest.mark.cni_rule("del.removes-host-resources")
-def test_del_removes_host_links(cni, netconf, host_ns, container_ns, cni_ifname, cni_container_id, delete):
+def test_del_removes_host_links(attachment, host_ns, delete):
     before = {link.name for link in host_ns.snapshot().links}
-    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    add = checks.require_success(attachment.add(), "ADD")
     made = host_ns.snapshot()
     # A bridge (or vrf) is shared by every attachment of the network, not made for this one:
     # Go bridge keeps it after DEL on purpose. Only per-attachment links must go.
@@ -133,17 +129,17 @@ def test_del_removes_host_links(cni, netconf, host_ns, container_ns, cni_ifname,
 
 
 @pytest.mark.cni_rule("del.releases-ipam")
-def test_del_releases_the_address(cni, netconf, container_ns, netns_factory, cni_ifname, cni_container_id, delete):
+def test_del_releases_the_address(attach, netconf, netns_factory, cni_container_id):
     """With the pool shrunk to one address, another container can only get it after DEL."""
     conf = dict(netconf)
     conf["ipam"] = dict(conf.get("ipam") or {})
     pool = checks.single_address_pool(conf)
     if pool is None:
         pytest.skip("the config has no ipam.ranges to shrink to one address")
-    add = checks.require_success(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), "ADD with a one-address pool")
-    checks.require_success(delete(add.result, conf=conf), "DEL")
-    other_ns = netns_factory("other-container")
-    again = cni.invoke("ADD", conf, other_ns, cni_ifname, cni_container_id + "-b")
+    first = attach(conf)
+    checks.require_success(first.add(), "ADD with a one-address pool")
+    checks.require_success(first.delete(), "DEL")
+    again = attach(conf, netns_factory("other-container"), container_id=cni_container_id + "-b").add()
     assert again.succeeded, (
         f"the pool holds only {pool}; after DEL released it an ADD for another container should get it, but failed:\n{again.describe()}"
     )
@@ -151,15 +147,15 @@ def test_del_releases_the_address(cni, netconf, container_ns, netns_factory, cni
 
 
 @pytest.mark.cni_rule("del.scoped-to-attachment")
-def test_del_leaves_other_attachments(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_target, cni_version):
+def test_del_leaves_other_attachments(attach, netconf, container_ns, cni_ifname, cni_target):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; a second attachment would configure the same interface")
-    first = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    first = checks.require_success(attach(netconf).add(), "ADD")
     other = "net1" if cni_ifname != "net1" else "net2"
-    second = cni.invoke("ADD", netconf, container_ns, other, cni_container_id)
-    if not second.succeeded:
+    second = attach(netconf, ifname=other)
+    if not second.add().succeeded:
         pytest.skip(f"a second attachment ({other}) could not be made (judged by add.same-container-other-ifname)")
-    rm = cni.invoke("DEL", checks.with_prev_result(netconf, second.result, cni_version), container_ns, other, cni_container_id)
+    rm = second.delete()
     checks.require_success(rm, f"DEL of {other}")
     wrong = []
     if cni_target.profile.kind == "interface":

@@ -277,12 +277,13 @@ class ReportCollector:
 def _answer(inv: Any) -> dict[str, Any] | None:
     if inv is None:
         return None
-    listed = (inv.result or {}).get("supportedVersions") if isinstance(inv.result, dict) else None
+    from .. import versions
+
     return {
         "exit_code": inv.exit_code,
         "stdout": inv.stdout.decode("utf-8", "replace")[:4000],
         "cni_version": (inv.result or {}).get("cniVersion") if isinstance(inv.result, dict) else None,
-        "supported_versions": [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else None,
+        "supported_versions": versions.listed(inv),
     }
 
 
@@ -292,6 +293,6 @@ def _ask_version(target: Any) -> Any:
 
     try:
         with netns.new("report-version") as host:
-            return target.runner(host).invoke("VERSION", {"cniVersion": versions.LATEST}, None, None, None)
+            return versions.ask(target.runner(host))
     except Exception:  # noqa: BLE001
         return None

@@ -1,0 +1,107 @@
+"""One container attachment: the unit a conformance test talks about.
+
+An attachment is (runner, config, container namespace, CNI_IFNAME, CNI_CONTAINERID,
+spec version). `add()`, `check()` and `delete()` call the plugin for it and
+return the runner's Invocation; `result` is the last successful ADD result. The
+config a runtime sends with CHECK and DEL (prevResult from 0.3.0 on) is built
+here and nowhere else. Used as a context manager the attachment always DELs what
+it added, whatever the test body did:
+
+    with Attachment(runner, conf, container_ns) as att:
+        add = att.add()
+        assert add.succeeded
+        assert att.check().succeeded
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from . import versions
+from .netns import Namespace
+from .runner import Invocation, Runner
+
+_LAST: Any = object()  # "the last successful ADD result" (a default distinct from None)
+
+
+def with_prev_result(conf: Mapping[str, Any], result: dict[str, Any] | None, version: str) -> dict[str, Any]:
+    """`conf` carrying `result` as prevResult where the version knows prevResult (0.3.0+).
+
+    Any prevResult `conf` already has (a chained plugin's base result) is replaced;
+    with `result` None the config goes without one."""
+    out = {k: v for k, v in conf.items() if k != "prevResult"}
+    if result is not None and versions.has_prev_result(version):
+        out["prevResult"] = result
+    return out
+
+
+class Attachment:
+    """One (container namespace, ifname, container id) attachment of one network config."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        config: dict[str, Any],
+        container_ns: Namespace | str | None,
+        ifname: str = "eth0",
+        container_id: str = "cnitest",
+        version: str | None = None,
+    ) -> None:
+        self.runner = runner
+        self.config = config
+        self.container_ns = container_ns
+        self.ifname = ifname
+        self.container_id = container_id
+        declared = config.get("cniVersion")
+        self.version: str = version or (declared if isinstance(declared, str) else versions.LATEST)
+        self.result: dict[str, Any] | None = None  # the last successful ADD's result
+        self.last_add: Invocation | None = None
+        self.added = False  # an ADD was attempted: the context manager DELs
+
+    def __repr__(self) -> str:
+        return f"Attachment({self.container_id!r}, {self.ifname!r}, cniVersion {self.version})"
+
+    def prev_config(self, result: dict[str, Any] | None = _LAST, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The config for CHECK/DEL: `config` (default: this attachment's) with
+        `result` (default: the last ADD result) as prevResult where the version has it."""
+        return with_prev_result(self.config if config is None else config, self.result if result is _LAST else result, self.version)
+
+    def invoke(self, verb: str, config: Mapping[str, Any] | str | bytes | None, netns: Namespace | str | None = _LAST,
+               **kwargs: Any) -> Invocation:
+        """Call the plugin for this attachment; `netns` overrides the container namespace
+        (a stale path, or None for no CNI_NETNS); kwargs go to Runner.invoke."""
+        ns = self.container_ns if netns is _LAST else netns
+        return self.runner.invoke(verb, config, ns, self.ifname, self.container_id, **kwargs)
+
+    def add(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Invocation:
+        """ADD with `config` (default: this attachment's); a success sets `result`."""
+        self.added = True
+        inv = self.invoke("ADD", self.config if config is None else config, **kwargs)
+        self.last_add = inv
+        if inv.succeeded and isinstance(inv.result, dict):
+            self.result = inv.result
+        return inv
+
+    def check(self, prev_result: dict[str, Any] | None = _LAST, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Invocation:
+        """CHECK with `prev_result` (default: the last ADD result) as prevResult."""
+        return self.invoke("CHECK", self.prev_config(prev_result, config), **kwargs)
+
+    def delete(self, prev_result: dict[str, Any] | None = _LAST, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Invocation:
+        """DEL with `prev_result` (default: the last ADD result) as prevResult.
+
+        A successful DEL ends the attachment: the context manager does not DEL again."""
+        inv = self.invoke("DEL", self.prev_config(prev_result, config), **kwargs)
+        if inv.succeeded:
+            self.added = False
+        return inv
+
+    def __enter__(self) -> Attachment:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.added:  # best effort, as a runtime tearing a container down
+            gone = isinstance(self.container_ns, Namespace) and self.container_ns.closed
+            self.delete(netns=None) if gone else self.delete()
+            self.added = False

@@ -1,0 +1,67 @@
+"""The public API: `import cnitest` is cheap, and an Attachment builds the
+CHECK/DEL config with prevResult the way a runtime does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import cnitest
+from cnitest.attachment import Attachment
+
+
+def test_import_cnitest_loads_nothing_heavy():
+    code = "import sys, cnitest; print(sorted(m for m in sys.modules if m.startswith(('cnitest.', 'hypothesis', 'pyroute2', 'pytest'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+
+
+def test_all_names_resolve():
+    for name in cnitest.__all__:
+        assert getattr(cnitest, name) is not None
+
+
+class _FakeRunner:
+    """Records calls; every call 'succeeds' with the given result."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any, Any, str | None, str | None]] = []
+
+    def invoke(self, verb, config, ns, ifname, cid, **kw):
+        self.calls.append((verb, config, ns, ifname, cid))
+        result = {"cniVersion": "1.0.0", "ips": []} if verb == "ADD" else None
+        return type("Inv", (), {"succeeded": True, "result": result})()
+
+
+def test_attachment_passes_the_add_result_as_prev_result_and_always_deletes():
+    runner = _FakeRunner()
+    conf = {"cniVersion": "1.0.0", "name": "n", "type": "x", "prevResult": {"base": True}}
+    with Attachment(runner, conf, "/proc/1/fd/3", "eth0", "c1") as att:  # type: ignore[arg-type]
+        att.add()
+        att.check()
+    verbs = [c[0] for c in runner.calls]
+    assert verbs == ["ADD", "CHECK", "DEL"]
+    assert runner.calls[1][1]["prevResult"] == {"cniVersion": "1.0.0", "ips": []}
+    assert runner.calls[2][1]["prevResult"] == {"cniVersion": "1.0.0", "ips": []}
+    assert all(c[2:] == ("/proc/1/fd/3", "eth0", "c1") for c in runner.calls)
+
+
+def test_no_prev_result_before_0_3_0_or_without_a_result():
+    att = Attachment(_FakeRunner(), {"cniVersion": "0.2.0", "name": "n"}, None)  # type: ignore[arg-type]
+    assert "prevResult" not in att.prev_config({"ip4": {}})
+    att = Attachment(_FakeRunner(), {"cniVersion": "1.0.0", "name": "n", "prevResult": {}}, None)  # type: ignore[arg-type]
+    assert "prevResult" not in att.prev_config()
+
+
+def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
+    """The pytest11 entry point is loaded in every pytest run on the machine: it must cost nothing."""
+    (tmp_path / "test_unrelated.py").write_text(
+        "import sys\n\n"
+        "def test_nothing_heavy_loaded():\n"
+        "    heavy = [m for m in ('hypothesis', 'pyroute2', 'cnitest.report') if m in sys.modules]\n"
+        "    assert 'cnitest.plugin' in sys.modules and not heavy, heavy\n"
+    )
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
