@@ -351,7 +351,7 @@ class Runner:
         try:
             box.prepare(held.values())
             proc = subprocess.Popen(
-                box.command([self.plugin], held.values(), status_fd=status_w, readable=self.cni_path),
+                box.command([self.plugin], held.values(), status_fd=status_w, readable=[*self.cni_path, *_named_namespaces(inv)]),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -442,6 +442,15 @@ class Runner:
 
 class _Stop(Exception):
     pass
+
+
+_NAMED_NS = re.compile(r"/(?:var/)?run/netns/[A-Za-z0-9._@-]+")
+
+
+def _named_namespaces(inv: Invocation) -> list[str]:
+    """Named namespaces (`ip netns add`) the call mentions: the private /run of the sandbox would hide them."""
+    text = " ".join(inv.env.values()) + " " + inv.stdin.decode("utf-8", "replace")
+    return sorted({m.group(0) for m in _NAMED_NS.finditer(text) if os.path.exists(m.group(0))})
 
 
 def _held_namespaces(inv: Invocation) -> dict[str, int]:

@@ -143,7 +143,7 @@ class Sandbox:
         for inside, sub in PRIVATE_DIRS.items():
             args += ["--bind", str(self.state / sub), inside]
         for path in dict.fromkeys([*readable, *self.readable]):
-            if os.path.isdir(path) and path.startswith(tuple(PRIVATE_DIRS)):
+            if os.path.exists(path) and path.startswith(("/run/", "/var/run/", "/var/lib/", "/tmp/")):
                 args += ["--ro-bind", path, path]
         for path in self.writable:
             if os.path.isdir(path):
