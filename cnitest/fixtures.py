@@ -54,7 +54,7 @@ def netns_factory() -> Iterator[Callable[[str], netns.Namespace]]:
 
 @pytest.fixture
 def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
-    """The files this test's plugin calls see: / read-only, private /run, /var/lib/cni and /tmp,
+    """The files this test's plugin calls see: / read-only, private /run and /var/lib,
     the session's temporary root read-only and tmp_path writable.
 
     What the plugin wrote in its private directories is listed in the report

@@ -8,8 +8,8 @@ A plugin under test is hostile until proven otherwise. Besides the sandbox
   it cannot walk `/proc/<harness pid>/ns/net` back into the machine's network
   namespace, and everything it starts (setsid daemons, double forks) is killed
   by the kernel when the call's first process exits;
-- a mount namespace in which `/` is read-only and `/run`, `/var/lib` (with
-  just `cni/` in it) and `/tmp` are directories of this sandbox's own state, kept across the calls of
+- a mount namespace in which `/` is read-only (`/tmp` included) and `/run`
+  and `/var/lib` (with just `cni/` in it) are directories of this sandbox's own state, kept across the calls of
   one test (tuning's `/run/cni/tuning`, the iptables lock, a default dataDir)
   and gone with it. Mounts the plugin makes, and `ip netns attach` pins, live
   and die in that namespace. The directories the test gives the plugin (its
@@ -63,7 +63,9 @@ DROPPED = (
 # The directories a plugin may write, each backed by a directory of the sandbox's state.
 # /var/lib is private as a whole (holding only cni/): the machine may have no
 # /var/lib/cni to mount on, and shadowing /var/lib entry by entry costs 5 ms a call.
-PRIVATE_DIRS = {"/run": "run", "/var/lib": "var-lib", "/tmp": "tmp"}
+# /tmp is not private but read-only like the rest: the project, its venv and the
+# plugin under test may well live there; the test's own directory is writable.
+PRIVATE_DIRS = {"/run": "run", "/var/lib": "var-lib"}
 
 INSIDE_NS = "/run/netns/cni-fd-{fd}"
 _INSIDE_RE = re.compile(rb"/run/netns/cni-fd-(\d+)(?![0-9])")
@@ -102,7 +104,7 @@ class Sandbox:
     # --- what the plugin left ------------------------------------------------
 
     def files_written(self) -> list[str]:
-        """Files the plugin created in its private /run, /var/lib/cni and /tmp (as it saw their paths)."""
+        """Files the plugin created in its private /run and /var/lib (as it saw their paths)."""
         out = []
         for inside, sub in PRIVATE_DIRS.items():
             root = self.state / sub
@@ -133,7 +135,7 @@ class Sandbox:
         """The bwrap command line that runs `argv` in this sandbox (bwrap reports on `status_fd`).
 
         `readable` adds directories the call must see although they may lie
-        under a private directory (the plugin's own and CNI_PATH's, in /tmp)."""
+        under a private directory (named namespaces in /run/netns)."""
         args = [bwrap(), "--die-with-parent", "--unshare-pid", "--new-session",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         if status_fd is not None:
@@ -143,7 +145,7 @@ class Sandbox:
         for inside, sub in PRIVATE_DIRS.items():
             args += ["--bind", str(self.state / sub), inside]
         for path in dict.fromkeys([*readable, *self.readable]):
-            if os.path.exists(path) and path.startswith(("/run/", "/var/run/", "/var/lib/", "/tmp/")):
+            if os.path.exists(path) and path.startswith(("/run/", "/var/run/", "/var/lib/")):
                 args += ["--ro-bind", path, path]
         for path in self.writable:
             if os.path.isdir(path):
