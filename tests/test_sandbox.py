@@ -43,9 +43,11 @@ def processes() -> set[str]:
 
 
 def machine_state() -> dict[str, object]:
-    named = sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []
+    """What the hostile acts could leave. Names are the acts' own (cnitest-hostile, cnitest-pin), so
+    that other tests running meanwhile (named namespaces, exec's result cache) are not counted."""
+    named = sorted(n for n in os.listdir("/run/netns") if "cnitest-pin" in n) if os.path.isdir("/run/netns") else []
     legacy = subprocess.run(["iptables-legacy-save"], capture_output=True, text=True).stdout if os.path.exists("/usr/sbin/iptables-legacy-save") else ""
-    return {"machine": machine.snapshot(), "netns": named, "files": files(),
+    return {"machine": machine.snapshot(), "netns": named, "files": {f for f in files() if "cnitest-hostile" in f},
             "legacy-iptables": sorted(l for l in legacy.splitlines() if not l.startswith("#"))}
 
 
