@@ -59,7 +59,7 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
     assert err.invariant == invariant, str(err)
     assert words in err.detail, str(err)
     assert "CNI_COMMAND=ADD" in err.reproducer and "<<CNI_STDIN" in err.reproducer, err.reproducer
-    assert "$DATADIR" in err.reproducer and "/proc/" not in err.reproducer, err.reproducer
+    assert "${T}/ipam" in err.reproducer and "/proc/" not in err.reproducer, err.reproducer
     # shrunk: a handful of calls, not the whole random run
     assert err.reproducer.count("CNI_COMMAND=") <= 8, err.reproducer
 
@@ -105,7 +105,7 @@ def test_concurrent_adds_catch_no_locking(sandbox, tmp_path):
     with pytest.raises(IpamInvariantError) as caught:
         check_concurrent_adds(target, attempts=32, capacity=20)
     assert caught.value.invariant == ipam_machine.UNIQUE
-    assert "&\n" in caught.value.reproducer and "\nwait" in caught.value.reproducer
+    assert "} &\n" in caught.value.reproducer and "\nwait" in caught.value.reproducer
 
 
 def test_concurrent_adds_pass_on_the_good_fake(sandbox, tmp_path):

@@ -22,7 +22,7 @@ from ..runner import Invocation
 from . import model, write
 from .gate import Gate
 from .identity import identity
-from .reproduce import script
+from ..reproduce import script
 
 PROPERTY = "cnitest"
 """The user_properties name under which a test report carries cnitest's data."""
