@@ -69,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from . import hypothesis_settings  # imports hypothesis: only when a plugin is tested or a profile asked for
 
         hypothesis_settings.configure(config)  # --cni-hypothesis-profile
-    if settings.plugin is None and not any(config.getoption(o, None) for o in ("cni_report", "cni_baseline", "cni_waivers")):
+    if settings.plugin is None and not any(config.getoption(o, None) for o in ("cni_report", "cni_reproducers", "cni_baseline", "cni_waivers")):
         return  # nothing to test or report: the plugin costs nothing more
     config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
     if config.getoption("cni_baseline") or config.getoption("cni_waivers"):

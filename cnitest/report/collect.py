@@ -35,7 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
     for p in paths:
         if p.suffix.lower() not in FORMATS:
             raise pytest.UsageError(f"--cni-report: {p} has no known extension (want one of {', '.join(FORMATS)})")
-    config.pluginmanager.register(ReportCollector(config, paths), "cnitest-report-collector")
+    scripts = config.getoption("cni_reproducers", None)
+    if scripts and Path(scripts).exists() and not Path(scripts).is_dir():
+        raise pytest.UsageError(f"--cni-reproducers: {scripts} exists and is not a directory")
+    config.pluginmanager.register(ReportCollector(config, paths, Path(scripts) if scripts else None), "cnitest-report-collector")
 
 
 def _test_data(item: pytest.Item) -> dict[str, Any]:
@@ -58,7 +61,7 @@ def _message(call: pytest.CallInfo[None]) -> str:
     assert call.excinfo is not None
     value = call.excinfo.value
     if isinstance(value, (AssertionError, pytest.fail.Exception)) and str(value):
-        return str(value)
+        return model.clean_message(str(value))  # without pytest's `+ where ... = Invocation(...)` reprs
     return call.excinfo.exconly()
 
 
@@ -91,9 +94,10 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 
 class ReportCollector:
-    def __init__(self, config: pytest.Config, paths: list[Path]) -> None:
+    def __init__(self, config: pytest.Config, paths: list[Path], reproducers: Path | None = None) -> None:
         self.config = config
         self.paths = paths
+        self.reproducers = reproducers  # --cni-reproducers DIR
         self.records: dict[str, dict[str, Any]] = {}
         self.started = time.time()
         self.run: dict[str, Any] | None = None
@@ -115,7 +119,8 @@ class ReportCollector:
                     data["reproducer"] = _reproducer(item)
                 except Exception as exc:  # noqa: BLE001 - a report must never break a run
                     data["reproducer"] = f"# no reproducer: {exc!r}"
-            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code} for i in _history(item)]
+            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code,
+                              "error": {"code": i.error.code, "msg": i.error.msg} if i.error else None} for i in _history(item)]
         # a fresh list: the one pytest passes is the item's own, shared by all three phases
         report.user_properties = [*report.user_properties, (PROPERTY, data)]
         return report
@@ -240,11 +245,15 @@ class ReportCollector:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.interrupted = self.interrupted or session.exitstatus == pytest.ExitCode.INTERRUPTED
-        if self._is_worker() or not self.paths:
+        if self._is_worker() or not (self.paths or self.reproducers):
             return
         run = self.build()
         if run is None:
             return
+        if self.reproducers is not None:
+            from .summary import write_reproducers
+
+            write_reproducers(run, self.reproducers)
         doc = model.document([run])
         for path in self.paths:
             write(doc, path)
@@ -256,22 +265,9 @@ class ReportCollector:
         run = self.build()
         if run is None:
             return
-        tr = terminalreporter
-        tr.section("cnitest: spec conformance", sep="=")
-        plugin = run["plugin"]
-        tr.write_line(f"{plugin['name']} ({plugin['path']}), profile {plugin['profile']} ({plugin['kind']})")
-        for v in run["verdicts"]:
-            label = "version-independent" if v["version"] == model.ANY_VERSION else f"spec {v['version']}"
-            text = model.VERDICT_TEXT[v["verdict"]]
-            markup = {"conforms": {"green": True}, "does-not-conform": {"red": True, "bold": True}, "inconclusive": {"yellow": True}, "incomplete": {"yellow": True, "bold": True}}.get(v["verdict"], {})
-            tr.write(f"  {label:<22}")
-            tr.write(f"{text:<30}", **markup)
-            tr.write_line(model.counts_text(v["counts"]))
-        pc = run["profile_checks"]
-        if any(pc["counts"].values()):
-            tr.write_line(f"  {'profile checks':<22}{pc['verdict'].replace('-', ' '):<30}{model.counts_text(pc['counts'])}")
-        for path in self.written:
-            tr.write_line(f"  report written: {path}")
+        from .summary import write_summary
+
+        write_summary(terminalreporter, run, self.written, self.reproducers)
 
 
 def _answer(inv: Any) -> dict[str, Any] | None:

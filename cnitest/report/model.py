@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import platform
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -135,6 +136,7 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
     cols = columns(run)
     per_version = {c: empty_counts() for c in [*cols, ANY_VERSION]}
     profile_counts = empty_counts()
+    own_counts = empty_counts()
     cells: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
     for t in run["tests"]:
         rows = row_of(t)
@@ -142,6 +144,8 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
             per_version[version_of(t)][t["outcome"]] += 1
         elif rows[0][0] == "profile":
             profile_counts[t["outcome"]] += 1
+        else:
+            own_counts[t["outcome"]] += 1
         for row in rows:
             cells.setdefault(row, {}).setdefault(version_of(t), empty_counts())[t["outcome"]] += 1
     cut = bool(run.get("interrupted"))
@@ -151,6 +155,7 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
         if c != ANY_VERSION or any(per_version[c][o] for o in ("pass", "fail", "warning", "error"))
     ]
     run["profile_checks"] = {"verdict": verdict(profile_counts, cut), "counts": profile_counts}
+    run["own_tests"] = {"verdict": verdict(own_counts, cut), "counts": own_counts}
     order = {"rule": 0, "profile": 1, "other": 2}
     catalog_order = _catalog_order()
     run["matrix"] = [
@@ -206,3 +211,76 @@ def document(runs: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts.get(o, 0)} {SHOW[o]}" for o in OUTCOMES if counts.get(o) or o in ("pass", "fail"))
+
+
+_INTROSPECTION = re.compile(r"^assert ", re.MULTILINE)
+
+
+def clean_message(text: str) -> str:
+    """A failure message without pytest's assertion introspection.
+
+    pytest appends `assert <expr>` and ` +  where False = Invocation(...).succeeded`
+    lines (reprs of whole objects) to a message; they say nothing a reader needs.
+    A bare `assert` without a message keeps its first line."""
+    m = _INTROSPECTION.search(text)
+    if m is None:
+        return text
+    head = text[: m.start()].rstrip()
+    if head:
+        return head
+    first = text[m.start() :].split("\n", 1)[0]
+    return first if len(first) <= 300 else first[:300] + "..."
+
+
+def cause(test: dict[str, Any]) -> tuple[str, int | None, str] | None:
+    """The plugin's own error behind a finding: (verb, code, msg) of a failed call.
+
+    The failed call the message quotes (its describe() shows `code N: msg`), else the
+    first failed call of the test; None when no call failed with an error document."""
+    failed = [c for c in test.get("calls") or [] if isinstance(c.get("error"), dict)]
+    if not failed:
+        return None
+    message = test.get("message") or ""
+    quoted = [c for c in failed if c["error"].get("msg") and c["error"]["msg"] in message]
+    call = (quoted or failed)[0]
+    return str(call["verb"]), call["error"].get("code"), str(call["error"].get("msg") or "")
+
+
+def plugin_error(test: dict[str, Any], limit: int = 200) -> str:
+    """One line saying what went wrong: the plugin's error when a call failed, else the message's first line."""
+    found = cause(test)
+    if found is not None:
+        verb, code, msg = found
+        text = f"{verb}: error code {code}: {' '.join(msg.split())}"
+    else:
+        lines = [line.strip() for line in clean_message(test.get("message") or "").splitlines() if line.strip()]
+        text = lines[0] if lines else "(no message)"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def cause_groups(tests: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Findings grouped by cause (same version, verb, error code and message), in the order given.
+
+    The first test of a group is the one a reader looks at; the others are "same
+    cause". A finding whose calls all succeeded (a fault in the content) is its own group."""
+    groups: list[list[dict[str, Any]]] = []
+    index: dict[tuple[Any, ...], int] = {}
+    for t in tests:
+        found = cause(t)
+        key = (t.get("version"), t["outcome"], *found) if found is not None else None
+        if key is not None and key in index:
+            groups[index[key]].append(t)
+            continue
+        if key is not None:
+            index[key] = len(groups)
+        groups.append([t])
+    return groups
+
+
+def what_of(test: dict[str, Any]) -> str:
+    """What a finding is about: its rule ids, its profile check, or the test's name."""
+    if test.get("rules"):
+        return ", ".join(test["rules"])
+    if test.get("profile_check"):
+        return f"profile check: {test['profile_check']}"
+    return str(test.get("name") or test["nodeid"])
