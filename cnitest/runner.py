@@ -134,7 +134,7 @@ class Invocation:
             lines.append(f"  output problem: {_cap(p)}")
         for e in self.schema_errors[:10]:
             lines.append(f"  schema ({self.schema_kind} {self.schema_version}): {_cap(e)}")
-        lines.append(f"  stdout: {_show(self.stdout)}")
+        lines.append(_stdout_text(self))
         if self.stderr:
             lines.append(f"  stderr: {_show(self.stderr)}")
         lines.append(f"  env: {' '.join(f'{k}={v}' for k, v in sorted(self.env.items()) if k.startswith('CNI_'))}")
@@ -163,6 +163,22 @@ def ns_paths(invocations: list[Invocation]) -> list[str]:
 def _cap(text: str, limit: int = 600) -> str:
     """At most `limit` characters of `text` (a failure message shows a huge document in part)."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters in all)"
+
+
+JSON_LINES = 200
+"""How many lines of a plugin's JSON document a failure message shows (a flood stays readable)."""
+
+
+def _stdout_text(inv: Invocation) -> str:
+    """stdout for a message: a JSON document formatted (indented), anything else escaped and cut."""
+    if inv.document is None or not inv.stdout.strip():
+        return f"  stdout: {_show(inv.stdout)}"
+    try:
+        lines = json.dumps(inv.document, indent=2, ensure_ascii=False).splitlines()
+    except (TypeError, ValueError):  # pragma: no cover - a parsed document always dumps
+        return f"  stdout: {_show(inv.stdout)}"
+    more = [f"    ... ({len(lines) - JSON_LINES} more lines, {len(inv.stdout)} bytes in all)"] if len(lines) > JSON_LINES else []
+    return "\n".join(["  stdout (JSON):", *("    " + _cap(line, 300) for line in lines[:JSON_LINES]), *more])
 
 
 def _show(data: bytes, limit: int = 600) -> str:

@@ -326,3 +326,61 @@ def test_html_renders_in_chromium(lying_run, tmp_path):
     dom = subprocess.run([*common, "--dump-dom", url], check=False, capture_output=True, text=True, timeout=120).stdout
     assert 'class="finding fail"' in dom and "test_result_matches_kernel[1.0.0]" in dom
     assert "What the plugin did" in dom and "does not conform" in dom
+
+
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const h = window.innerHeight;
+  const seen = [...document.querySelectorAll("code.failed-rule")].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent, top: r.top, bottom: r.bottom, visible: r.bottom > 0 && r.bottom <= h && r.width > 0};
+  });
+  const matrix = document.querySelector("table.matrix").getBoundingClientRect().top;
+  const meta = document.querySelector("table.meta").getBoundingClientRect().top;
+  const p = document.createElement("pre");
+  p.id = "probe";
+  p.textContent = JSON.stringify({height: h, seen, matrix, meta});
+  document.body.appendChild(p);
+});
+</script>"""
+
+
+def test_first_screen_of_a_failing_run_shows_the_failed_rules(lying_run, tmp_path):
+    """In headless Chromium at 1280x800, the failed rule ids are on the first screen, above the metadata and the matrix."""
+    browser = chromium()
+    _, paths = lying_run
+    doc = json.loads(paths["json"].read_text())
+    failed = {r for t in doc["runs"][0]["tests"] if t["outcome"] == "fail" for r in t["rules"]}
+    assert failed
+    probed = tmp_path / "probed.html"
+    probed.write_text(paths["html"].read_text().replace("</body>", PROBE + "</body>"))
+    dom = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,800",
+                          "--virtual-time-budget=3000", "--dump-dom", probed.resolve().as_uri()],
+                         check=False, capture_output=True, text=True, timeout=120).stdout
+    m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
+    assert m, f"the probe did not run:\n{dom[-2000:]}"
+    probe = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    visible = {s["text"] for s in probe["seen"] if s["visible"]}
+    assert failed <= visible, probe
+    first_bottom = max(s["bottom"] for s in probe["seen"])
+    assert first_bottom < probe["meta"] < probe["matrix"], probe
+    html = paths["html"].read_text()
+    assert "Invocation(" not in html and "+  where" not in html
+    assert "<b>any</b>: tests that do not run per spec version" in html
+    assert '<span class="perr">the result says what the container does not hold:</span>' in html, "the summary line holds the error"
+
+
+def test_a_message_shows_the_plugin_output_as_formatted_json():
+    """describe() (every failure message, so every format) prints a JSON document indented, whole, not a cut repr."""
+    from cnitest.runner import _interpret
+
+    doc = {"cniVersion": "1.0.0", "interfaces": [{"name": f"eth{i}", "mac": "0a:58:de:ad:be:ef"} for i in range(40)]}
+    inv = Invocation(verb="ADD", plugin="/p", env={}, stdin=b"{}", host_ns="h", cni_version="1.0.0", exit_code=0,
+                     stdout=json.dumps(doc).encode())
+    _interpret(inv, "result")
+    text = inv.describe()
+    assert "  stdout (JSON):\n    {\n      \"cniVersion\": \"1.0.0\"," in text, text
+    assert '"name": "eth39"' in text and "bytes in all" not in text and "\\n" not in text
+    raw = Invocation(verb="ADD", plugin="/p", env={}, stdin=b"{}", host_ns="h", cni_version="1.0.0", exit_code=0, stdout=b"not json\x00")
+    _interpret(raw, "result")
+    assert "stdout: 'not json\\x00'" in raw.describe()

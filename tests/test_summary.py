@@ -141,3 +141,18 @@ def test_cause_groups_by_version_verb_code_and_message():
     groups = [[x["nodeid"] for x in g] for g in model.cause_groups(tests)]
     assert groups == [["a", "b"], ["c"], ["d"], ["e"], ["f"]]
     assert json.dumps(groups)
+
+
+def test_reports_group_one_cause_and_show_the_error(failing):
+    _, tmp = failing
+    doc = report.load(tmp / "r.json")
+    html = report.render(doc, "html")
+    md = report.render(doc, "md")
+    err = "CHECK: error code 999: something is wrong"
+    assert html.count(f'<span class="perr">{err}</span>') == 2, "the verdict's list and the finding's summary line"
+    assert "Same cause (the same call failed with the same error)" in html
+    assert html.index("test_second_rule[1.0.0]") > html.index("Same cause")
+    assert html.index('class="verdict') < html.index('id="finding-1-0"') < html.index('<table class="meta">') < html.index('<table class="matrix">')
+    assert f"`check.after-add-succeeds` @ 1.0.0: {err}" in md and "Same cause" in md
+    assert md.index("Failures and warnings") < md.index("Rules × versions")
+    assert "your tests (no cni_rule)" in html and "your tests (no cni_rule)" in md
