@@ -87,6 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--cni-rootless: {exc}") from None
     try:
         config.stash[TARGET_KEY] = Target.from_settings(settings)
+        config.stash[TARGET_KEY].check_delegates()  # a missing IPAM plugin: a usage error, not a verdict
     except (UnknownPlugin, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     if config.args_source != pytest.Config.ArgsSource.ARGS:

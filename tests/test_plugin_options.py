@@ -95,7 +95,7 @@ def test_cni_profile_picks_a_built_in_profile_for_any_name(tmp_path):
     link.symlink_to(require_go("bridge"))
     (tmp_path / "test_p.py").write_text("def test_p(cni_target):\n    assert cni_target.profile.name == 'bridge'\n"
                                          "    assert cni_target.profile.kind == 'interface'\n")
-    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=bridge", "test_p.py")
+    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=bridge", f"--cni-path={link.resolve().parent}", "test_p.py")
     assert done.returncode == 0, done.stdout + done.stderr
     done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=nope", "test_p.py")
     assert done.returncode == 4 and "--cni-profile: no built-in profile 'nope'" in done.stderr, done.stderr

@@ -74,7 +74,7 @@ def run(tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def failing(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     tmp = tmp_path_factory.mktemp("summary")
-    return run(tmp, f"--cni-reproducers={tmp / 'repro'}", f"--cni-report={tmp / 'r.json'}"), tmp
+    return run(tmp, f"--cni-reproducers={tmp / 'repro'}", f"--cni-report={tmp / 'r.json'}", f"--junitxml={tmp / 'junit.xml'}"), tmp
 
 
 def summary_of(proc: subprocess.CompletedProcess[str]) -> str:
@@ -156,3 +156,35 @@ def test_reports_group_one_cause_and_show_the_error(failing):
     assert f"`check.after-add-succeeds` @ 1.0.0: {err}" in md and "Same cause" in md
     assert md.index("Failures and warnings") < md.index("Rules × versions")
     assert "your tests (no cni_rule)" in html and "your tests (no cni_rule)" in md
+
+
+def test_junit_properties_are_json(failing):
+    import xml.etree.ElementTree as ET
+
+    _, tmp = failing
+    props = [p for p in ET.parse(tmp / "junit.xml").iter("property") if p.get("name") == "cnitest"]
+    assert props
+    for p in props:
+        data = json.loads(p.get("value"))  # JSON, not a Python repr
+        assert isinstance(data, dict) and "rules" in data
+    assert {json.loads(p.get("value"))["name"] for p in props} >= {"test_first_rule", "test_own_fails"}
+
+
+def test_a_missing_ipam_plugin_is_a_setup_error_with_a_hint(tmp_path):
+    """Without --cni-path the faulty bridge's directory holds no host-local: exit 4, one line, no verdict."""
+    require_go("bridge")
+    proc = subprocess.run([sys.executable, "-m", "pytest", f"--cni-plugin={FAULTY / 'faulty' / 'check-always-fails' / 'bridge'}",
+                           "--cni-version=1.0.0", "-p", "no:cacheprovider"], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "'host-local'" in lines[0] and "--cni-path=DIR" in lines[0], proc.stderr
+    assert "does not conform" not in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [["report", "diff"], ["report", "diff", "a.json"], ["report", "diff", "a", "b", "c"], ["report", "diff", "--nope", "a", "b"]])
+def test_report_diff_usage_errors_exit_4_with_one_line(argv, capsys):
+    from cnitest import cli
+
+    assert cli.main(argv) == 4
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("cnitest report diff: "), err

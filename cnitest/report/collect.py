@@ -10,6 +10,7 @@ files.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -127,7 +128,13 @@ class ReportCollector:
 
     # --- on the controller --------------------------------------------------
 
+    @pytest.hookimpl(tryfirst=True)  # before junitxml, which writes each property as str(value)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._record(report)
+        # JUnit XML shows properties as str(value): give it JSON, not Python reprs
+        report.user_properties = [(n, v if isinstance(v, str) else json.dumps(v, default=str)) for n, v in report.user_properties]
+
+    def _record(self, report: pytest.TestReport) -> None:
         data: dict[str, Any] = {}
         files: list[str] = []
         for name, value in report.user_properties:
