@@ -86,8 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
         except SandboxUnavailable as exc:
             raise pytest.UsageError(f"--cni-rootless: {exc}") from None
     try:
-        config.stash[TARGET_KEY] = Target.from_settings(settings)
-        config.stash[TARGET_KEY].check_delegates()  # a missing IPAM plugin: a usage error, not a verdict
+        target = Target.from_settings(settings)
+        target.check_delegates()  # a missing IPAM plugin: a usage error, not a verdict
+        config.stash[TARGET_KEY] = target
     except (UnknownPlugin, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     if config.args_source != pytest.Config.ArgsSource.ARGS:

@@ -223,6 +223,7 @@ def script(
     tmp_dirs: Sequence[str] = (),
     parent_link: str | None = None,
     rename: Mapping[str, str] | None = None,
+    plugin: str | None = None,
 ) -> str:
     """The bash script replaying `invocations` (or Steps of them) in order; see the module.
 
@@ -230,6 +231,8 @@ def script(
     replaced by a fresh `mktemp -d`. `parent_link` names a veth to make in the
     host namespace first (the profiles of macvlan, ipvlan, ... need a parent).
     `rename` maps further text (an IPAM dataDir) to shell text, e.g. "$T/ipam".
+    `plugin` is the plugin under test, the one CNITEST_PLUGIN replaces (default:
+    the only plugin called); others (a chained plugin's base) run as they are.
     """
     steps = [s if isinstance(s, Step) else Step("", [s]) for s in invocations]
     calls = [inv for s in steps for inv in s.calls]
@@ -240,6 +243,7 @@ def script(
         subs[d] = "${T}"
     subs.update(rename or {})
     plugins = sorted({inv.plugin for inv in calls})
+    under_test = plugin if plugin in plugins else plugins[0] if len(plugins) == 1 else None
     what = title or "the plugin calls of a cnitest test"
     lines = [
         "#!/usr/bin/env bash",
@@ -252,8 +256,8 @@ def script(
         "(",
         "set -u",
     ]
-    if len(plugins) == 1:
-        lines.append(f"P=${{CNITEST_PLUGIN:-{shlex.quote(plugins[0])}}}  # the plugin under test")
+    if under_test is not None:
+        lines.append(f"P=${{CNITEST_PLUGIN:-{shlex.quote(under_test)}}}  # the plugin under test")
     lines += [
         "U=$BASHPID-$RANDOM  # unique to this run: two replays never share a namespace",
         'H="cnitest-h-$U"  # where the plugin runs, as the sandbox host namespace of the harness',
@@ -301,7 +305,7 @@ def script(
             n += 1
             mine.append((n, inv))
             lines.append("")
-            lines.extend(_call(n, total, inv, subs, plugins, _prev_source(inv, earlier), step.parallel))
+            lines.extend(_call(n, total, inv, subs, under_test, _prev_source(inv, earlier), step.parallel))
         if step.parallel:
             lines.append("wait")
         for k, inv in mine:
@@ -322,12 +326,12 @@ def script(
     return "\n".join(lines) + "\n"
 
 
-def _call(n: int, total: int, inv: Invocation, subs: Mapping[str, str], plugins: list[str],
+def _call(n: int, total: int, inv: Invocation, subs: Mapping[str, str], under_test: str | None,
           prev: int | None, parallel: bool) -> list[str]:
     """The lines replaying call `n`: its output to $T/n.out, its exit status to $T/n.rc."""
     saw = outcome(inv)
     head = f"# {n}/{total}: {inv.verb} (cniVersion {inv.cni_version or '-'}); the failing run: {saw}"
-    plugin = '"$P"' if len(plugins) == 1 else None
+    plugin = '"$P"' if inv.plugin == under_test else None
     line = command(inv, host='"$H"', rename=subs, plugin=plugin)
     first, _, body = line.partition("\n")
     limit = max(1, int(inv.timeout + 1))

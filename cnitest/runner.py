@@ -18,7 +18,7 @@ import signal
 import subprocess
 import time
 import unittest
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,7 +150,7 @@ class Invocation:
 _NS_PATH = re.compile(r"/proc/\d+/fd/\d+")
 
 
-def ns_paths(invocations: list[Invocation]) -> list[str]:
+def ns_paths(invocations: Sequence[Invocation]) -> list[str]:
     """The fd-held namespace paths the calls mention (CNI_NETNS, sandbox fields), in order."""
     seen: dict[str, None] = {}
     for inv in invocations:

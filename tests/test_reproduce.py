@@ -187,3 +187,49 @@ def test_outcome_words_match_the_helper(tmp_path):
     conf.write_text(json.dumps({"name": "n", "prevResult": {"old": 1}}))
     fed = subprocess.run(["python3", "-c", helper, "prev", str(tmp_path / "add")], input=conf.read_text(), check=True, capture_output=True, text=True).stdout
     assert json.loads(fed)["prevResult"] == {"cniVersion": "1.0.0", "ips": []}
+
+
+CHECK_FAILS = '''
+def after(env, stdin, code, stdout):
+    if env.get("CNI_COMMAND") == "CHECK":
+        return 1, b'{"code": 999, "msg": "something is wrong"}'
+    return code, stdout
+'''
+
+
+def test_a_chained_replay_feeds_each_prev_result_from_the_replay(tmp_path):
+    """ptp, then tuning whose CHECK fails: the chained ADD gets the replayed ptp result, CHECK the replayed tuning one;
+    CNITEST_PLUGIN replaces the plugin under test only."""
+    for name in ("ptp", "tuning", "host-local"):
+        require_go(name)
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "fault.py").write_text(CHECK_FAILS)
+    (fake / "tuning").symlink_to(FAULTY / "faulty" / "wrapper.py")
+    base_conf = {"cniVersion": "1.0.0", "name": "chain-net", "type": "ptp",
+                 "ipam": {"type": "host-local", "subnet": "10.78.0.0/24", "dataDir": str(tmp_path / "ipam")}}
+    tuning_conf = {"cniVersion": "1.0.0", "name": "chain-net", "type": "tuning", "sysctl": {"net.ipv4.conf.eth0.accept_redirects": "0"}}
+    with netns.new("repro-host") as host, netns.new("repro-cont") as cont:
+        base = Runner("/usr/lib/cni/ptp", host, ["/usr/lib/cni"])
+        chained = Runner(fake / "tuning", host, ["/usr/lib/cni"])
+        first = base.invoke("ADD", base_conf, cont, "eth0", "chain-1")
+        assert first.succeeded, first.describe()
+        add = chained.invoke("ADD", {**tuning_conf, "prevResult": first.result}, cont, "eth0", "chain-1")
+        assert add.succeeded, add.describe()
+        check = chained.invoke("CHECK", {**tuning_conf, "prevResult": add.result}, cont, "eth0", "chain-1")
+        assert not check.succeeded
+        chained.invoke("DEL", {**tuning_conf, "prevResult": add.result}, cont, "eth0", "chain-1")
+        base.invoke("DEL", {**base_conf, "prevResult": first.result}, cont, "eth0", "chain-1")
+        calls = sorted(base.history + chained.history, key=lambda inv: inv.started)
+    text = reproduce.script(calls, title="a chain", tmp_dirs=[str(tmp_path)], plugin=str(fake / "tuning"))
+    assert 'cni_py prev "$T/1.out"' in text and 'cni_py prev "$T/2.out"' in text, text
+    assert text.count('"$P"') == 3 and text.count("/usr/lib/cni/ptp") == 2, text
+    path = tmp_path / "repro.sh"
+    path.write_text(text)
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(tmp_path)}
+    bad = subprocess.run(["bash", str(path)], check=False, capture_output=True, text=True, timeout=120, env=env)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    good = subprocess.run(["bash", str(path)], check=False, capture_output=True, text=True, timeout=120,
+                          env={**env, "CNITEST_PLUGIN": "/usr/lib/cni/tuning"})
+    assert good.returncode == 0 and "3/5 CHECK ended: exit 0, empty stdout" in good.stdout, good.stdout + good.stderr
+    assert left_behind(namespaces_of(bad.stdout) + namespaces_of(good.stdout)) == []

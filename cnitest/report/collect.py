@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from ..fixtures import RUNNERS_KEY, TARGET_KEY
+from ..reproduce import script
 from ..runner import Invocation
 from . import model, write
 from .gate import Gate
 from .identity import identity
-from ..reproduce import script
 
 PROPERTY = "cnitest"
 """The user_properties name under which a test report carries cnitest's data."""
@@ -82,7 +82,8 @@ def _reproducer(item: pytest.Item) -> str | None:
         from ..profiles import PARENT_LINK
 
         parent = PARENT_LINK
-    return script(history, title=f"the plugin calls of {item.nodeid}", tmp_dirs=[str(tmp)] if tmp else [], parent_link=parent)
+    return script(history, title=f"the plugin calls of {item.nodeid}", tmp_dirs=[str(tmp)] if tmp else [], parent_link=parent,
+                  plugin=str(target.plugin) if target is not None else None)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
