@@ -132,6 +132,17 @@ def _printf_bytes(data: bytes) -> str:
     return "".join(chr(b) if 32 <= b < 127 and chr(b) not in "\\'%!" else f"\\x{b:02x}" for b in data)
 
 
+def _comment(text: str) -> str:
+    """Text safe in a `#` comment: one line (a newline would start a command) and no `!`
+    (history expansion works in comments too when pasted)."""
+    return " ".join(str(text).split()).replace("!", ".")
+
+
+def _say(text: str) -> str:
+    """An echo of `text` exactly (single-quoted: no expansion of any kind)."""
+    return f"echo {shlex.quote(text)}"
+
+
 def _renames(invocations: Sequence[Invocation], rename: Mapping[str, str] | None) -> dict[str, str]:
     subs = dict(rename or {})
     for path in ns_paths(invocations):
@@ -150,8 +161,9 @@ def _stdin(inv: Invocation, subs: Mapping[str, str]) -> tuple[str, str]:
     except UnicodeDecodeError:
         body = None
     # A heredoc only for plain text: a tab pasted into an interactive shell completes, a
-    # control character or a line equal to the delimiter would change the input.
-    if (body is None or not body.strip() or re.search(r"[\x00-\x09\x0b-\x1f\x7f]", body)
+    # control character or a line equal to the delimiter would change the input, and some
+    # bash versions history-expand a `!` in a pasted heredoc.
+    if (body is None or not body.strip() or re.search(r"[\x00-\x09\x0b-\x1f\x7f!]", body)
             or DELIMITER in body.splitlines()):
         return f"printf '{_printf_bytes(inv.stdin)}' |", ""
     text = _substitute(body, subs, _heredoc_escape)
@@ -247,7 +259,7 @@ def script(
     what = title or "the plugin calls of a cnitest test"
     lines = [
         "#!/usr/bin/env bash",
-        f"# Replays {what}.",
+        f"# Replays {_comment(what)}.",
         "# As root, with bash: run it, or paste it into a shell (it all runs in a subshell).",
         "# Exit status: 1 the fault shows (every call ended as in the failing run),",
         "# 0 it does not (some call ended otherwise), 125 the replay could not be set up;",
@@ -298,7 +310,7 @@ def script(
     n = 0
     for step in steps:
         if step.label:
-            lines += ["", f"# {step.label}"]
+            lines += ["", f"# {_comment(step.label)}"]
         earlier = list(numbered)
         mine: list[tuple[int, Invocation]] = []
         for inv in step.calls:
@@ -313,7 +325,7 @@ def script(
             netns = inv.env.get("CNI_NETNS", "")
             if netns in variables and inv.verb in ("ADD", "CHECK", "DEL"):
                 var = variables[netns]
-                lines.append(f'echo "=== container ${var} after {k}/{total} {inv.verb}:"; ip -n "${var}" -br link; ip -n "${var}" -br addr')
+                lines.append(f'echo "=== container ${var} after "{shlex.quote(f"{k}/{total} {inv.verb}:")}; ip -n "${var}" -br link; ip -n "${var}" -br addr')
         numbered += mine
     lines += [
         "",
@@ -330,19 +342,19 @@ def _call(n: int, total: int, inv: Invocation, subs: Mapping[str, str], under_te
           prev: int | None, parallel: bool) -> list[str]:
     """The lines replaying call `n`: its output to $T/n.out, its exit status to $T/n.rc."""
     saw = outcome(inv)
-    head = f"# {n}/{total}: {inv.verb} (cniVersion {inv.cni_version or '-'}); the failing run: {saw}"
-    plugin = '"$P"' if inv.plugin == under_test else None
-    line = command(inv, host='"$H"', rename=subs, plugin=plugin)
-    first, _, body = line.partition("\n")
+    head = "# " + _comment(f"{n}/{total}: {inv.verb} (cniVersion {inv.cni_version or '-'}); the failing run: {saw}")
+    exe = '"$P"' if inv.plugin == under_test else shlex.quote(inv.plugin)
     limit = max(1, int(inv.timeout + 1))
-    first = first.replace("ip netns exec ", f"timeout -k 2 {limit} ip netns exec ", 1)
-    if prev is not None and first.endswith(f"<<{DELIMITER}"):
+    call = f'timeout -k 2 {limit} ip netns exec "$H" env -i {_env_words(inv, subs)} {exe}'
+    feed, body = _stdin(inv, subs)
+    if prev is not None and feed != "</dev/null":
         # the prevResult the failing run sent was ADD n's result: send the replayed one
-        first = f'cni_py prev "$T/{prev}.out" <<{DELIMITER} | ' + first.removesuffix(f" <<{DELIMITER}")
-        head += f"; prevResult: the replayed {prev}/{total} ADD's output"
+        feed = (f"{feed} " if feed.endswith("|") else "") + f'cni_py prev "$T/{prev}.out"' + (f" {feed}" if feed.startswith("<<") else "") + " |"
+        head += f"; prevResult: the output of the replayed {prev}/{total} ADD"
+    first = f"{feed} {call}" if feed.endswith("|") else f"{call} {feed}"
     run = f'{first} >"$T/{n}.out"' + (f"\n{body}" if body else "")
     # the status line goes after the heredoc's delimiter, which must stand alone on its line
     tail = f'echo $? >"$T/{n}.rc"'
     if parallel:
-        return [head, f'echo "=== {n}/{total} {inv.verb}: started"', "{ " + run, f"{tail}; }} &"]
-    return [head, f'echo "=== {n}/{total} {inv.verb}: stdout"', run, tail]
+        return [head, _say(f"=== {n}/{total} {inv.verb}: started"), "{ " + run, f"{tail}; }} &"]
+    return [head, _say(f"=== {n}/{total} {inv.verb}: stdout"), run, tail]

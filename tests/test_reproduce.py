@@ -233,3 +233,38 @@ def test_a_chained_replay_feeds_each_prev_result_from_the_replay(tmp_path):
                           env={**env, "CNITEST_PLUGIN": "/usr/lib/cni/tuning"})
     assert good.returncode == 0 and "3/5 CHECK ended: exit 0, empty stdout" in good.stdout, good.stdout + good.stderr
     assert left_behind(namespaces_of(bad.stdout) + namespaces_of(good.stdout)) == []
+
+
+def test_hostile_text_cannot_escape_comments_or_echoes(tmp_path):
+    """A plugin's error text or a test's odd input ends up in comments and echoes: never a command."""
+    marker = tmp_path / "pwned"
+    evil = f"x\ntouch {marker}\n$(touch {marker}) `touch {marker}` !ls"
+    inv = Invocation(verb=f"ADD$(touch {marker})", plugin="/bin/true", env={"CNI_COMMAND": "ADD", "CNI_ARGS": evil},
+                     stdin=json.dumps({"cniVersion": evil, "x": evil}).encode(), host_ns="h", cni_version=evil, exit_code=0)
+    text = reproduce.script([reproduce.Step(evil, [inv])], title=evil)
+    assert all(line.startswith("# ") and "\n" not in line and "!" not in line for line in text.splitlines() if "touch" in line and line.startswith("#"))
+    proc = subprocess.run(["bash", "-c", text], check=False, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    assert not marker.exists(), proc.stdout + proc.stderr
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+
+
+def test_prev_result_is_fed_through_printf_input_too(tmp_path):
+    """A config a heredoc cannot carry (here a `!`) goes through printf, and still gets the replayed ADD's result."""
+    plugin = tmp_path / "plugin"
+    plugin.write_text('#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then echo \'{"cniVersion": "1.0.0", "replayed": 1}\'; else cat; fi\n')
+    plugin.chmod(0o755)
+    old = {"cniVersion": "1.0.0", "recorded": 1}
+    add = Invocation(verb="ADD", plugin=str(plugin), env={"CNI_COMMAND": "ADD"}, stdin=b'{"cniVersion": "1.0.0", "name": "n"}',
+                     host_ns="h", cni_version="1.0.0", exit_code=0, stdout=json.dumps(old).encode(), result=old, document=old)
+    conf = {"cniVersion": "1.0.0", "name": "n!", "prevResult": old}
+    dele = Invocation(verb="DEL", plugin=str(plugin), env={"CNI_COMMAND": "DEL"}, stdin=json.dumps(conf).encode(),
+                      host_ns="h", cni_version="1.0.0", exit_code=0)
+    text = reproduce.script([add, dele])
+    assert "printf '" in text and 'cni_py prev "$T/1.out" |' in text, text
+    out = subprocess.run(["bash", "-c", text], check=False, capture_output=True, text=True, timeout=60,
+                         env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}).stdout
+    fed = re.search(r"=== 2/2 DEL: stdout\n(.*?)\n=== 2/2 DEL ended", out, re.DOTALL)
+    assert fed, out
+    doc = json.loads(fed.group(1))
+    assert doc["prevResult"] == {"cniVersion": "1.0.0", "replayed": 1} and doc["name"] == "n!"
