@@ -64,6 +64,19 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
     assert err.reproducer.count("CNI_COMMAND=") <= 8, err.reproducer
 
 
+def test_the_shrunk_reproducer_replays_as_a_script(sandbox, tmp_path):
+    """The IPAM machine's reproducer is a cnitest.reproduce script: run, it ends every call as the failing run did (exit 1)."""
+    import subprocess
+
+    target = IpamTarget(plugin=fake("same-address"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
+    with pytest.raises(IpamInvariantError) as caught:
+        run_machine(target, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
+    done = subprocess.run(["bash", "-c", caught.value.reproducer], check=False, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    assert done.returncode == 1 and "=== the fault shows" in done.stdout, done.stdout + done.stderr
+
+
 def test_good_fake_passes(sandbox, tmp_path):
     target = IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
                         host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path))
