@@ -10,11 +10,13 @@ status. `script()` writes a bash script that
   a temporary directory standing in for the test's own (dataDirs live there),
   and deletes them on any exit (also Ctrl-C);
 - runs every call with the environment and stdin the harness used, but with the
-  user's own PATH (none of the harness's environment is baked in); the plugin
-  path can be replaced with CNITEST_PLUGIN=PATH (bisecting a build);
+  user's own PATH (none of the harness's environment is baked in), and with
+  private /run and /var/lib kept in that directory across the calls, as the
+  harness's sandbox has them (a plugin's state never lands on the machine); the
+  plugin path can be replaced with CNITEST_PLUGIN=PATH (bisecting a build);
 - feeds a CHECK or DEL whose prevResult was an earlier ADD's result the
   *replayed* ADD's output (python3 rewrites the config; it is the script's only
-  dependency besides bash, iproute2 and coreutils' timeout);
+  dependency besides bash, iproute2, util-linux's unshare and coreutils' timeout);
 - compares how each call ends (exit status, CNI error code, what stdout held)
   with how it ended in the failing run, and exits 1 when every call ended the
   same (the fault shows), 0 when one did not (it does not), 125 when the
@@ -284,10 +286,14 @@ def script(
         f"cleanup() {{ {deletions}; rm -rf \"$T\"; }}",
         "trap cleanup EXIT",
         "trap 'exit 130' INT TERM HUP",
-        "for tool in ip timeout python3; do",
+        "for tool in ip timeout unshare python3; do",
         '  command -v "$tool" >/dev/null || { echo "cannot replay: $tool is not installed"; exit 125; }',
         "done",
         f"cni_py() {{ python3 -c '{_HELPER.strip()}' \"$@\"; }}",
+        "# private /run and /var/lib kept across the calls in $T, as the sandbox of the harness has them",
+        'mkdir -p "$T/run/netns" "$T/var-lib/cni"',
+        "BOX=(unshare --mount --propagation private sh -c "
+        "'mount --rbind /run/netns \"$0/run/netns\" && mount --rbind \"$0/run\" /run && mount --bind \"$0/var-lib\" /var/lib && exec \"$@\"' \"$T\")",
     ]
     for v in ns_vars:
         lines.append(f'ip netns add "${v}" || {{ echo "cannot replay: ip netns add failed (as root?)"; exit 125; }}')
@@ -345,7 +351,7 @@ def _call(n: int, total: int, inv: Invocation, subs: Mapping[str, str], under_te
     head = "# " + _comment(f"{n}/{total}: {inv.verb} (cniVersion {inv.cni_version or '-'}); the failing run: {saw}")
     exe = '"$P"' if inv.plugin == under_test else shlex.quote(inv.plugin)
     limit = max(1, int(inv.timeout + 1))
-    call = f'timeout -k 2 {limit} ip netns exec "$H" env -i {_env_words(inv, subs)} {exe}'
+    call = f'timeout -k 2 {limit} ip netns exec "$H" "${{BOX[@]}}" env -i {_env_words(inv, subs)} {exe}'
     feed, body = _stdin(inv, subs)
     if prev is not None and feed != "</dev/null":
         # the prevResult the failing run sent was ADD n's result: send the replayed one

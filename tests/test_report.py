@@ -170,8 +170,12 @@ def test_report_of_a_conforming_plugin(tmp_path):
 
 def test_xdist_workers_merge_into_one_report(tmp_path):
     pytest.importorskip("xdist")
-    proc, paths = run_suite(tmp_path, lying_bridge(tmp_path), "-n", "2", formats=("json", "html"))
+    proc, paths = run_suite(tmp_path, lying_bridge(tmp_path), "-n", "2", f"--junitxml={tmp_path / 'junit.xml'}", formats=("json", "html"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    import xml.etree.ElementTree as ET
+
+    props = [p.get("value") for p in ET.parse(tmp_path / "junit.xml").iter("property") if p.get("name") == "cnitest"]
+    assert props and all(isinstance(json.loads(v), dict) for v in props), "JUnit properties are JSON under xdist too"
     doc = report.load(paths["json"])
     run = doc["runs"][0]
     assert len(run["tests"]) == 5 * len(VERSIONS)

@@ -268,3 +268,21 @@ def test_prev_result_is_fed_through_printf_input_too(tmp_path):
     assert fed, out
     doc = json.loads(fed.group(1))
     assert doc["prevResult"] == {"cniVersion": "1.0.0", "replayed": 1} and doc["name"] == "n!"
+
+
+def test_the_replay_keeps_plugin_state_private_as_the_sandbox_does(tmp_path):
+    """host-local without a dataDir writes /var/lib/cni/networks: in the replay that is $T's, never the machine's."""
+    require_go("host-local")
+    before = Path("/var/lib/cni/networks/repro-private").exists()
+    conf = {"cniVersion": "1.0.0", "name": "repro-private", "ipam": {"type": "host-local", "subnet": "10.79.0.0/24"}}
+    with netns.new("repro-host") as host:
+        runner = Runner("/usr/lib/cni/host-local", host, result_kind="ipam-result")
+        runner.invoke("ADD", conf, "None", "eth0", "p-1")
+        runner.invoke("ADD", conf, "None", "eth1", "p-2")  # the second address: the state of the first is kept
+        calls = list(runner.history)
+    assert [c.result["ips"][0]["address"] for c in calls] == ["10.79.0.2/24", "10.79.0.3/24"]
+    done = subprocess.run(["bash", "-c", reproduce.script(calls)], check=False, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    assert done.returncode == 1, done.stdout + done.stderr  # both ADDs ended as before
+    assert '"address": "10.79.0.3/24"' in done.stdout, done.stdout
+    assert Path("/var/lib/cni/networks/repro-private").exists() == before

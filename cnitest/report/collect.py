@@ -132,8 +132,9 @@ class ReportCollector:
     @pytest.hookimpl(tryfirst=True)  # before junitxml, which writes each property as str(value)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self._record(report)
-        # JUnit XML shows properties as str(value): give it JSON, not Python reprs
-        report.user_properties = [(n, v if isinstance(v, str) else json.dumps(v, default=str)) for n, v in report.user_properties]
+        if not self._is_worker():  # a worker sends the data on to the controller as it is
+            # JUnit XML shows properties as str(value): give it JSON, not Python reprs
+            report.user_properties = [(n, v if isinstance(v, str) else json.dumps(v, default=str)) for n, v in report.user_properties]
 
     def _record(self, report: pytest.TestReport) -> None:
         data: dict[str, Any] = {}
