@@ -304,8 +304,8 @@ def script(
     lines += [
         'echo "=== namespaces: ' + " ".join(f"${v}" for v in ns_vars) + ' (deleted on exit)"',
         "differs=''",
-        "judge() {  # judge N LABEL EXPECTED: show call N's output, note when it ended otherwise",
-        '  local rc got; rc=$(cat "$T/$1.rc"); cat "$T/$1.out"; echo',
+        "judge() {  # judge N LABEL EXPECTED: show the output of call N, note when it ended otherwise",
+        '  local rc got; rc=$(cat "$T/$1.rc" 2>/dev/null) || rc=125; cat "$T/$1.out" 2>/dev/null; echo',
         '  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then got="timed out"; else got=$(cni_py outcome "$T/$1.out" "$rc"); fi',
         '  echo "=== $2 ended: $got (the failing run: $3)"',
         '  [ "$got" = "$3" ] || differs="$differs; $2 ended: $got, not $3"',

@@ -188,3 +188,15 @@ def test_report_diff_usage_errors_exit_4_with_one_line(argv, capsys):
     assert cli.main(argv) == 4
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and err.startswith("cnitest report diff: "), err
+
+
+def test_cause_read_from_a_described_call_when_the_report_saw_no_calls():
+    """The IPAM state machine's runner is its own: its failure's cause is read from describe()'s words."""
+    from cnitest.runner import CniError, Invocation
+
+    inv = Invocation(verb="CHECK", plugin="/p", env={}, stdin=b"{}", host_ns="h", cni_version="1.0.0", exit_code=1,
+                     stdout=b'{"code": 999, "msg": "something is wrong"}', error=CniError(999, "something is wrong"))
+    test = {"nodeid": "x", "outcome": "fail", "version": "1.0.0", "calls": [],
+            "message": "IPAM invariant violated: CHECK of a live attachment succeeds\n" + inv.describe()}
+    assert model.cause(test) == ("CHECK", 999, "something is wrong")
+    assert model.plugin_error(test) == "CHECK: error code 999: something is wrong"

@@ -118,7 +118,8 @@ class ReportCollector:
             data["message"] = _message(call)
             if report.when == "call":
                 try:
-                    data["reproducer"] = _reproducer(item)
+                    own = getattr(call.excinfo.value, "reproducer", None)  # e.g. the IPAM machine's shrunk sequence
+                    data["reproducer"] = own if isinstance(own, str) and own else _reproducer(item)
                 except Exception as exc:  # noqa: BLE001 - a report must never break a run
                     data["reproducer"] = f"# no reproducer: {exc!r}"
             data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code,

@@ -238,12 +238,24 @@ def cause(test: dict[str, Any]) -> tuple[str, int | None, str] | None:
     The failed call the message quotes (its describe() shows `code N: msg`), else the
     first failed call of the test; None when no call failed with an error document."""
     failed = [c for c in test.get("calls") or [] if isinstance(c.get("error"), dict)]
-    if not failed:
-        return None
     message = test.get("message") or ""
+    if not failed:
+        return _described_error(message)
     quoted = [c for c in failed if c["error"].get("msg") and c["error"]["msg"] in message]
     call = (quoted or failed)[0]
     return str(call["verb"]), call["error"].get("code"), str(call["error"].get("msg") or "")
+
+
+_DESCRIBED = re.compile(r"^(ADD|CHECK|DEL|VERSION|GC|STATUS) \(cniVersion [^\n]*\) -> [^\n]*\n  error: code (-?\d+|None): (.*)$", re.MULTILINE)
+
+
+def _described_error(message: str) -> tuple[str, int | None, str] | None:
+    """A failed call as Invocation.describe() words it in a message (calls made by a runner
+    the report does not see, like the IPAM state machine's): (verb, code, msg)."""
+    m = _DESCRIBED.search(message)
+    if m is None:
+        return None
+    return m.group(1), None if m.group(2) == "None" else int(m.group(2)), m.group(3).strip()
 
 
 def plugin_error(test: dict[str, Any], limit: int = 200) -> str:
