@@ -259,10 +259,24 @@ _default: Sandbox | None = None
 
 
 def default() -> Sandbox:
-    """The sandbox of runners that were given none: the machine's temporary directory stays writable."""
+    """The sandbox of runners that were given none: the machine's temporary directory stays writable.
+
+    Its state lives in `<tmp>/cnitest-sandbox-<pid>-*`, removed at exit; a
+    process killed with SIGKILL cannot remove its own, so the next one removes
+    those of processes that no longer exist."""
     global _default
     if _default is None:
-        state = tempfile.mkdtemp(prefix="cnitest-sandbox-")
+        sweep_stale(Path(tempfile.gettempdir()), "cnitest-sandbox-")
+        state = tempfile.mkdtemp(prefix=f"cnitest-sandbox-{os.getpid()}-")
         _default = for_test(state, writable=[tempfile.gettempdir()])
         weakref.finalize(_default, shutil.rmtree, state, True)
     return _default
+
+
+def sweep_stale(parent: Path, prefix: str) -> None:
+    """Remove `parent/<prefix><pid>-*` directories whose process is gone (left by a SIGKILL)."""
+    for entry in parent.glob(f"{prefix}*"):
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+
