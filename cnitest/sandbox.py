@@ -153,7 +153,11 @@ class Sandbox:
 
         `readable` adds directories the call must see although they may lie
         under a private directory (named namespaces in /run/netns)."""
-        args = [bwrap(), "--die-with-parent", "--unshare-pid", "--new-session",
+        # No --new-session: the runner starts bwrap in a session of its own
+        # (start_new_session), so the plugin has no controlling terminal to
+        # inject input into either, and bwrap's own setsid() cost the Go
+        # bridge about 7 ms a call here (bench/sandbox_cost.py).
+        args = [bwrap(), "--die-with-parent", "--unshare-pid",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         if status_fd is not None:
             args += ["--json-status-fd", str(status_fd)]
