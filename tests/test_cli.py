@@ -270,30 +270,60 @@ def test_action_inputs_and_steps():
 
 
 def test_exec_add_check_del_in_three_processes(tmp_path):
-    """A persistent host namespace and the result cache make ADD, CHECK, DEL work across calls."""
+    """A persistent host namespace and the result cache make ADD, CHECK, DEL work across calls;
+    the DEL of the last attachment in the host namespace removes it (as --cleanup would)."""
     plugin = require_go("bridge")
     conf = str(bridge_conf(tmp_path))
     host, container = f"cnit-h{os.getpid()}", f"cnit-c{os.getpid()}"
     env = {**os.environ, "CNITEST_RESULTS_DIR": str(tmp_path / "results")}
     subprocess.run(["ip", "netns", "add", container], check=True)
+
+    def cnitest_exec(verb: str, container_id: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", verb, str(plugin), "--config", conf, "--netns",
+                               f"/run/netns/{container}", "--ifname", f"eth-{container_id}", "--container-id", container_id,
+                               "--host-netns", host, "--json", "--args", "IgnoreUnknown=1"],
+                              check=False, capture_output=True, text=True, timeout=120, env=env)
+
     try:
         docs = {}
         for verb in ("ADD", "CHECK", "DEL"):
-            proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", verb, str(plugin), "--config", conf,
-                                   "--netns", f"/run/netns/{container}", "--host-netns", host, "--json", "--args", "IgnoreUnknown=1"],
-                                  check=False, capture_output=True, text=True, timeout=120, env=env)
+            proc = cnitest_exec(verb, "one")
             assert proc.returncode == 0, f"{verb}: {proc.stderr}"
             docs[verb] = json.loads(proc.stdout) if proc.stdout.strip() else None
             if verb != "ADD":
                 assert "prevResult: the cached ADD result" in proc.stderr
+            if verb == "ADD":  # a second attachment in the same host namespace
+                assert cnitest_exec("ADD", "two").returncode == 0
         assert docs["ADD"]["ips"][0]["address"] == "10.77.0.2/24"
-        assert not list((tmp_path / "results").rglob("*.json")), "DEL forgets the cached result"
+        assert docs["CHECK"] is None and docs["DEL"] is None
+        assert Path(f"/run/netns/{host}").exists(), "attachment 'two' is still there: the host namespace stays"
+        assert [p.name for p in (tmp_path / "results" / host).glob("*.json")] == ["cli-test-two-eth-two.json"], "DEL forgets its result"
+        proc = cnitest_exec("DEL", "two")
+        assert proc.returncode == 0, proc.stderr
+        assert f"that was the last attachment in the host namespace {host}: removed /run/netns/{host}" in proc.stderr
+        assert not Path(f"/run/netns/{host}").exists() and not (tmp_path / "results" / host).exists()
     finally:
         proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "--cleanup", host],
                               check=False, capture_output=True, text=True, env=env)
         subprocess.run(["ip", "netns", "delete", container], check=False)
-    assert proc.returncode == 0 and f"removed /run/netns/{host}" in proc.stdout, proc.stderr
-    assert not Path(f"/run/netns/{host}").exists() and not (tmp_path / "results" / host).exists()
+    assert proc.returncode == 0 and proc.stdout == "", "nothing was left for --cleanup"
+
+
+def test_exec_cleanup_removes_the_host_namespace_and_its_cache(tmp_path):
+    plugin = require_go("bridge")
+    host = f"cnit-k{os.getpid()}"
+    env = {**os.environ, "CNITEST_RESULTS_DIR": str(tmp_path / "results")}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "ADD", str(plugin), "--config", str(bridge_conf(tmp_path)),
+                               "--new-netns", "--host-netns", host], check=False, capture_output=True, text=True, timeout=120, env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "it stays until `cnitest exec --cleanup" in proc.stdout
+    finally:
+        proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "--cleanup", host],
+                              check=False, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f"removed /run/netns/{host}", f"removed {tmp_path / 'results' / host}"]
+    assert not Path(f"/run/netns/{host}").exists()
 
 
 def test_exec_json_cap_args_and_runtime_config(tmp_path):
