@@ -84,6 +84,25 @@ def test_explain_code_table():
         (["exec", "FROB", "/usr/lib/cni/bridge", "--config", "{conf}"], "invalid choice"),
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--netns", "/x", "--new-netns"], "not allowed with"),
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--bogus"], "unrecognized arguments"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--netns", "/nonexistent/ns"], "--netns /nonexistent/ns: no such file"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--valid-attachment", "a/eth0"], "is for GC"),
+        (["exec", "GC", "/usr/lib/cni/bridge", "--config", "{conf}", "--valid-attachment", "a"], "expected CONTAINERID/IFNAME"),
+        (["exec", "GC", "/usr/lib/cni/bridge", "--config", "{conf}", "--valid-attachment", "a/b/c"], "expected CONTAINERID/IFNAME"),
+        (["exec", "GC", "--config", "{conf}"], "give VERB, PLUGIN and --config"),
+        (["exec", "GC", "--config", "{list}"], "give --cni-path DIRS (or PLUGIN)"),
+        (["exec", "GC", "/nonexistent/dir", "--config", "{list}"], "PLUGIN /nonexistent/dir: no such file or directory"),
+        (["exec", "GC", "--config", "{list}", "--cni-path", "/nonexistent"], "plugin type 'bridge' not found in CNI_PATH /nonexistent"),
+        (["exec", "VERSION", "--config", "{list}", "--cni-path", "/usr/lib/cni"], "VERSION asks one plugin"),
+        (["exec", "ADD", "--config", "{list}", "--cni-path", "/usr/lib/cni", "--new-netns", "--prev-result", "{conf}"], "for CHECK and DEL"),
+        (["exec", "GC", "--config", "{badlist}", "--cni-path", "/usr/lib/cni"], "'name' must be a non-empty string"),
+        (["exec", "STATUS", "--config", "{list}", "--cni-path", "/usr/lib/cni", "--prev-result", "/nonexistent.json"], "--prev-result /nonexistent.json"),
+        (["run"], "the following arguments are required: PLUGIN"),
+        (["explain"], "the following arguments are required: RULE"),
+        (["rules", "extra"], "unrecognized arguments: extra"),
+        (["plugins-dir", "extra"], "unrecognized arguments: extra"),
+        (["report", "merge", "{conf}"], "the following arguments are required: -o/--output"),
+        (["report", "diff", "{conf}"], "the following arguments are required: NEW.json"),
+        (["report", "bogus"], "invalid choice"),
         (["run", "/nonexistent/plugin"], "no such file"),
         (["run", "/usr/lib/cni/bridge", "--report", "out.txt"], "extension"),
         (["report", "merge", "{conf}", "-o", "x.html"], "not a cnitest-report/1 report"),
@@ -105,7 +124,11 @@ def test_explain_code_table():
 )
 def test_bad_arguments_exit_4_with_one_line(tmp_path, capsys, args, message):
     conf = str(bridge_conf(tmp_path))
-    assert cli.main([a.replace("{conf}", conf) for a in args]) == 4
+    files = {"{conf}": conf, "{list}": str(tmp_path / "net.conflist"), "{badlist}": str(tmp_path / "bad.conflist")}
+    single = json.loads(Path(conf).read_text())
+    Path(files["{list}"]).write_text(json.dumps({"cniVersion": "1.0.0", "name": "cli-list", "plugins": [single]}))
+    Path(files["{badlist}"]).write_text(json.dumps({"cniVersion": "1.0.0", "plugins": [single]}))
+    assert cli.main([files.get(a, a) for a in args]) == 4
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("cnitest"), captured.err
@@ -338,3 +361,17 @@ def test_exec_json_cap_args_and_runtime_config(tmp_path):
     result = json.loads(proc.stdout)
     assert "c2:11:22:33:44:55" in [i.get("mac") for i in result["interfaces"]]
     assert "CNI_COMMAND=ADD" in proc.stderr and "CNI_COMMAND" not in proc.stdout  # the rest went to stderr
+
+
+def test_exec_gc_sends_the_valid_attachments(tmp_path):
+    """GC of one plugin gets --valid-attachment under both keys (SPEC 1.1.0's cni.dev/attachments, libcni's cni.dev/valid-attachments)."""
+    conf = tmp_path / "gc.json"
+    conf.write_text(json.dumps({"cniVersion": "1.1.0", "name": "gcnet", "type": "echo-env"}))
+    proc = run_cli("exec", "GC", str(ROOT / "tests" / "plugins" / "echo-env"), "--config", str(conf), "--json",
+                   "--valid-attachment", "ctr1/eth0", "--valid-attachment", "ctr2/net1")
+    assert proc.returncode == 1, proc.stderr  # echo-env always fails, printing what it got
+    details = json.loads(proc.stdout)["details"]
+    stdin = json.loads(details.split("stdin=", 1)[1].replace('\\"', '"'))
+    expected = [{"containerID": "ctr1", "ifname": "eth0"}, {"containerID": "ctr2", "ifname": "net1"}]
+    assert stdin["cni.dev/valid-attachments"] == stdin["cni.dev/attachments"] == expected
+    assert "cmd=GC id= netns= ifname= " in details, "GC has no attachment parameters"
