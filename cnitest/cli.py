@@ -92,8 +92,12 @@ examples:
   cnitest exec ADD ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab --json > add.json
   cnitest exec DEL ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab   # prevResult from the cache
   cnitest exec --cleanup lab
-With --host-netns NAME the host namespace is /run/netns/NAME and stays until --cleanup NAME;
-ADD results are cached and sent as prevResult to CHECK and DEL (0.4.0 on).
+  cnitest exec ADD --config net.conflist --cni-path /usr/lib/cni --netns /run/netns/ctr --host-netns lab
+  cnitest exec GC  --config net.conflist --cni-path /usr/lib/cni --host-netns lab --valid-attachment ctr/eth0
+With --host-netns NAME the host namespace is /run/netns/NAME and stays until --cleanup NAME
+or the DEL of its last cached attachment; ADD results are cached and sent as prevResult to
+CHECK and DEL (0.4.0 on). A conflist runs as libcni runs it: ADD in order, CHECK in order,
+DEL in reverse, GC (stale cached attachments DELed, then each plugin at 1.1.0), STATUS.
 Exit status: 0 when the plugin succeeded with valid output, 1 otherwise, 4 a usage error.
 """
 
