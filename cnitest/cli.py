@@ -302,6 +302,12 @@ def _json_arg(parser: argparse.ArgumentParser, option: str, text: str | None) ->
 def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from . import exec_cmd
 
+    for option, name in (("--cleanup", args.cleanup), ("--host-netns", args.host_netns)):
+        try:
+            if name is not None:
+                exec_cmd.check_name(name)  # a path would reach outside /run/netns and the cache
+        except exec_cmd.BadName as exc:
+            parser.error(f"{option}: {exc}")
     if args.cleanup:
         for path in exec_cmd.cleanup(args.cleanup):
             print(f"removed {path}")

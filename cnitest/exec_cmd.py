@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,7 +28,7 @@ from .conflist import AttachmentParams, CachedAttachment
 from .sandbox import Sandbox, for_test
 
 __all__ = [
-    "CACHE_DIR", "NETNS_DIR", "apply_cached", "attachments", "cache_file", "cached_result", "cleanup", "forget",
+    "CACHE_DIR", "NETNS_DIR", "BadName", "apply_cached", "check_name", "attachments", "cache_file", "cached_result", "cleanup", "forget",
     "host_netns_path", "host_sandbox", "record", "record_add", "remove_if_unused", "runtime_config",
 ]
 
@@ -37,9 +38,23 @@ CACHE_KIND = "cnitest-cache/1"
 SANDBOX_SUBDIR = "sandbox"
 
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+class BadName(ValueError):
+    """A host namespace name that is not one plain file name (it would reach outside /run/netns and the cache)."""
+
+
+def check_name(name: str) -> str:
+    """`name` when it is a plain name (letters, digits, _ . -; 64 at most), else BadName."""
+    if not _NAME.fullmatch(name):
+        raise BadName(f"{name!r} is not a namespace name (letters, digits, _ . - ; starting with a letter or digit)")
+    return name
+
+
 def host_netns_path(name: str) -> str:
     """The path of the named host namespace, made (with lo up) when missing."""
-    path = NETNS_DIR / name
+    path = NETNS_DIR / check_name(name)
     if not path.exists():
         subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True, text=True)
         subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, capture_output=True, text=True)
@@ -53,6 +68,7 @@ def host_sandbox(name: str) -> Sandbox:
 
 def cleanup(name: str) -> list[str]:
     """Remove the named host namespace, its cached results and its sandbox state; what was removed."""
+    check_name(name)
     removed = []
     if (NETNS_DIR / name).exists():
         subprocess.run(["ip", "netns", "delete", name], check=True, capture_output=True, text=True)
