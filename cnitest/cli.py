@@ -312,6 +312,17 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         for path in exec_cmd.cleanup(args.cleanup):
             print(f"removed {path}")
         return 0
+    try:
+        return _exec_one(parser, args)
+    except exec_cmd.HostNetnsError as exc:
+        print(f"cnitest exec: {exc}", file=sys.stderr)
+        return 1
+
+
+def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """One call of a plugin (a conflist: of each of its plugins); see _exec."""
+    from . import exec_cmd
+
     if not args.verb or not args.config:
         parser.error("give VERB, PLUGIN and --config FILE (or --cleanup NAME)")
     bad = [a for a in args.args if "=" not in a]

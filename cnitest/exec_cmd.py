@@ -28,7 +28,7 @@ from .conflist import AttachmentParams, CachedAttachment
 from .sandbox import Sandbox, for_test
 
 __all__ = [
-    "CACHE_DIR", "NETNS_DIR", "BadName", "apply_cached", "check_name", "attachments", "cache_file", "cached_result", "cleanup", "forget",
+    "CACHE_DIR", "NETNS_DIR", "BadName", "HostNetnsError", "apply_cached", "check_name", "attachments", "cache_file", "cached_result", "cleanup", "forget",
     "host_netns_path", "host_sandbox", "record", "record_add", "remove_if_unused", "runtime_config",
 ]
 
@@ -39,6 +39,10 @@ SANDBOX_SUBDIR = "sandbox"
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+class HostNetnsError(RuntimeError):
+    """The named host namespace could not be made (not root, no iproute2): the message says why."""
 
 
 class BadName(ValueError):
@@ -56,8 +60,12 @@ def host_netns_path(name: str) -> str:
     """The path of the named host namespace, made (with lo up) when missing."""
     path = NETNS_DIR / check_name(name)
     if not path.exists():
-        subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True, text=True)
-        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, capture_output=True, text=True)
+        for argv in (["ip", "netns", "add", name], ["ip", "-n", name, "link", "set", "lo", "up"]):
+            try:
+                subprocess.run(argv, check=True, capture_output=True, text=True)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                why = (getattr(exc, "stderr", None) or str(exc)).strip()
+                raise HostNetnsError(f"could not make the host namespace {name}: `{' '.join(argv)}`: {why}") from exc
     return str(path)
 
 
