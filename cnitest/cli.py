@@ -352,8 +352,10 @@ def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         conf["cniVersion"] = args.cni_version
     if args.prev_result:
         conf["prevResult"] = _read_json(parser, "--prev-result", args.prev_result)
-    if args.verb == "GC" and not any(k in conf for k in _GC_KEYS):
-        for key in _GC_KEYS:  # the spec's input of GC; a config that has its own keeps them
+    from .conflist import GC_KEYS, AttachmentParams
+
+    if args.verb == "GC" and not any(k in conf for k in GC_KEYS):
+        for key in GC_KEYS:  # the spec's input of GC; a config that has its own keeps them
             conf[key] = [{"containerID": cid, "ifname": ifname} for cid, ifname in valid]
     exec_cmd.runtime_config(conf, cap_args, extra)
     cni_args = _cni_args(args)
@@ -363,7 +365,6 @@ def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"prevResult: the cached ADD result {cache}", file=out)
 
     from . import netns, schemas
-    from .conflist import AttachmentParams
     from .runner import Runner
 
     _tolerant_streams()
@@ -400,9 +401,6 @@ def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 container.close()
     _exec_notes(args, out, args.verb == "DEL" and ok)
     return 0 if ok else 1
-
-
-_GC_KEYS = ("cni.dev/valid-attachments", "cni.dev/attachments")  # cnitest.conflist.GC_KEYS, without importing it here
 
 
 def _valid_attachments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[str, str]]:
