@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import versions
+from . import conflist, versions
 from .profiles import Profile
 
 _counter = itertools.count()
@@ -58,23 +58,22 @@ def from_file(path: str | Path, plugin_type: str) -> Template:
         raise ValueError(f"network config {path} is not a JSON object")
     if "plugins" not in doc:
         return Template(plugin=doc, chain=[], source=str(path))
-    _check_conflist(doc, path)
-    plugins = doc["plugins"]
+    netlist = _read_conflist(doc, path)
+    plugins = list(netlist.plugins)
     index = next((i for i, p in enumerate(plugins) if p.get("type") == plugin_type), len(plugins) - 1)
-    listed = [doc["cniVersion"], *doc.get("cniVersions", [])]
+    listed = [doc.get("cniVersion"), *(doc.get("cniVersions") or [])]
     return Template(plugin=plugins[index], chain=plugins[:index], source=str(path),
-                    disable_check=_flag(doc.get("disableCheck")), disable_gc=_flag(doc.get("disableGC")),
+                    disable_check=netlist.disable_check, disable_gc=netlist.disable_gc,
                     cni_versions=tuple(dict.fromkeys(v for v in listed if v in versions.KNOWN)))
 
 
-def _check_conflist(doc: dict[str, Any], path: str | Path) -> None:
-    """A conflist must be valid at its own cniVersion (the conflist schema): else a one-line ValueError."""
-    plugins = doc.get("plugins")
-    if not isinstance(plugins, list) or not plugins or not all(isinstance(p, dict) for p in plugins):
-        raise ValueError(f"conflist {path} has no list of plugin objects under 'plugins'")
-    version = doc.get("cniVersion")
-    if not isinstance(version, str) or version not in versions.KNOWN:
-        raise ValueError(f"conflist {path}: cniVersion {version!r} is not a spec version cnitest knows ({', '.join(versions.KNOWN)})")
+def _read_conflist(doc: dict[str, Any], path: str | Path) -> conflist.NetworkList:
+    """The conflist as cnitest.conflist reads it, valid at the version it selects: else a one-line ValueError."""
+    try:
+        netlist = conflist.NetworkList.from_doc(doc)
+    except conflist.ConflistError as exc:
+        raise ValueError(f"conflist {path}: {exc}") from None
+    version = netlist.cni_version  # the highest known of cniVersion and cniVersions
     from . import schemas
 
     if "conflist" not in schemas.available(version):
@@ -83,11 +82,7 @@ def _check_conflist(doc: dict[str, Any], path: str | Path) -> None:
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ValueError(f"conflist {path} is not a valid {version} conflist: {errors[0]}{more}")
-
-
-def _flag(value: Any) -> bool:
-    """disableCheck/disableGC: a boolean (0.4.0 also allowed the strings "true"/"false")."""
-    return value is True or value == "true"
+    return netlist
 
 
 def make_unique(conf: dict[str, Any], data_dir: Path, suffix: str) -> dict[str, Any]:

@@ -27,10 +27,12 @@ def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={tmp / 'nope.json'}"], "is not a file"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "not a positive number"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, disableCheck='yes')}"],
-         "is not a valid 1.0.0 conflist: disableCheck"),
-        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, plugins=[])}"], "no list of plugin objects"),
+         "disableCheck must be true or false"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, name='two words')}"],
+         "is not a valid 1.0.0 conflist: name"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, plugins=[])}"], "must be a non-empty list of plugin objects"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, cniVersion='abc')}"],
-         "cniVersion 'abc' is not a spec version"),
+         "no known cniVersion in cniVersion 'abc'"),
     ],
 )
 def test_usage_errors_exit_4(tmp_path, make_args, reason):
