@@ -36,8 +36,9 @@ the suites with, so a plugin's delegates (host-local for bridge) come from the s
     suite    a file of cnitest's suites (suites/ in the repo)
     version  the spec version to run it at (--cni-version); None for a test that has no
              version parameter (the profile checks)
-    test     a test function (every case of it at that version runs, and at least one must
-             catch the fault) or one case by its full name, "test_x[1.0.0-9.9.9]"
+    test     a test function (every case of it at that version runs: at least one must
+             catch the fault, and below MUST none may fail) or one case by its full
+             name, "test_x[1.0.0-9.9.9]"
     text     optional: words the failure message must contain
 
 No level is written here: tests/test_faulty_plugins.py reads the test's own cni_rule
