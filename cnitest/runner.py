@@ -311,9 +311,10 @@ class Runner:
             return
         status_r, status_w = os.pipe()
         try:
-            box.prepare(held.values())
+            named = _named_namespaces(inv)
+            box.prepare(held.values(), named)
             proc = subprocess.Popen(
-                box.command([self.plugin], held.values(), status_fd=status_w, readable=[*self.cni_path, *_named_namespaces(inv)]),
+                box.command([self.plugin], held.values(), status_fd=status_w, readable=[*self.cni_path, *named]),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -62,7 +62,10 @@ class Target:
         if self._versions is None:
             # Set before asking, so a failed VERSION call is not repeated for every suite module.
             self._versions = list(versions.KNOWN)
-            self._versions = self.settings.versions or self._ask_versions()
+            chosen = self.settings.versions or self._ask_versions()
+            if self.template.cni_versions:  # a conflist names the versions it supports: test only those
+                chosen = [v for v in chosen if v in self.template.cni_versions]
+            self._versions = chosen
         return self._versions
 
     def _ask_versions(self) -> list[str]:
