@@ -133,13 +133,14 @@ def test_clean_message_drops_pytest_reprs():
 
 def test_cause_groups_by_version_verb_code_and_message():
     def t(nodeid, version, verb, code, msg, outcome="fail"):
-        return {"nodeid": nodeid, "version": version, "outcome": outcome, "rules": [nodeid], "message": "",
+        return {"nodeid": nodeid, "version": version, "outcome": outcome, "rules": [nodeid], "message": f"error: code {code}: {msg}",
                 "calls": [{"verb": "ADD", "exit_code": 0, "error": None}, {"verb": verb, "exit_code": 1, "error": {"code": code, "msg": msg}}]}
     tests = [t("a", "1.0.0", "CHECK", 7, "x"), t("b", "1.0.0", "CHECK", 7, "x"), t("c", "1.0.0", "CHECK", 7, "y"),
              t("d", "0.4.0", "CHECK", 7, "x"), t("e", "1.0.0", "DEL", 7, "x"),
-             {"nodeid": "f", "version": "1.0.0", "outcome": "fail", "rules": ["f"], "message": "m", "calls": []}]
+             {"nodeid": "f", "version": "1.0.0", "outcome": "fail", "rules": ["f"], "message": "m", "calls": []},
+             {**t("g", "1.0.0", "CHECK", 7, "x"), "message": "the machine changed"}]  # an error the message does not quote: no cause
     groups = [[x["nodeid"] for x in g] for g in model.cause_groups(tests)]
-    assert groups == [["a", "b"], ["c"], ["d"], ["e"], ["f"]]
+    assert groups == [["a", "b"], ["c"], ["d"], ["e"], ["f"], ["g"]]
     assert json.dumps(groups)
 
 

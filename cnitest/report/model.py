@@ -235,14 +235,16 @@ def clean_message(text: str) -> str:
 def cause(test: dict[str, Any]) -> tuple[str, int | None, str] | None:
     """The plugin's own error behind a finding: (verb, code, msg) of a failed call.
 
-    The failed call the message quotes (its describe() shows `code N: msg`), else the
-    first failed call of the test; None when no call failed with an error document."""
+    The first failed call whose error the message quotes (describe() shows `code N: msg`);
+    None when the message quotes none (a call the test expected to fail is no cause)."""
     failed = [c for c in test.get("calls") or [] if isinstance(c.get("error"), dict)]
     message = test.get("message") or ""
     if not failed:
         return _described_error(message)
     quoted = [c for c in failed if c["error"].get("msg") and c["error"]["msg"] in message]
-    call = (quoted or failed)[0]
+    if not quoted:
+        return None  # the finding is not about a call's error (an expected refusal, a sandbox breach)
+    call = quoted[0]
     return str(call["verb"]), call["error"].get("code"), str(call["error"].get("msg") or "")
 
 
