@@ -52,6 +52,17 @@ def test_interface_mtu_is_the_link_mtu(add, container_ns, host_ns, cni_ifname):
     assert not wrong, "an interface's mtu, when given, is a non-negative integer equal to the link's MTU:" + checks.listing(wrong) + f"\n{add.describe()}"
 
 
+@pytest.mark.cni_rule("add.result.interface-mtu-present")
+def test_interface_entries_give_their_mtu(add, container_ns, host_ns, cni_ifname):
+    """Presence only (SHOULD, 'if applicable'); whether a given mtu is right is add.result.interface-mtu."""
+    interfaces = [i if isinstance(i, dict) else {} for i in add.result.get("interfaces") or []]
+    inside, outside = checks.located_interfaces(add.result, container_ns.snapshot(), host_ns.snapshot(), cni_ifname)
+    if not inside and not outside:
+        pytest.skip("not applicable: the result lists no interface found as a link in either namespace")
+    missing = [f"interfaces[{i}] {interfaces[i].get('name')!r}" for i in sorted({*inside, *outside}) if "mtu" not in interfaces[i]]
+    assert not missing, "from 1.1.0 an interface entry of a link the attachment created gives its mtu; these do not:" + checks.listing(missing) + f"\n{add.describe()}"
+
+
 @pytest.mark.cni_rule("add.result.interface-optional-fields")
 def test_interface_socket_path_and_pci_id(add):
     wrong = []

@@ -88,6 +88,7 @@ CASES = [
     ("bridge-default-route-clash", "bridge", DNS_ROUTES, "0.4.0", WARN, ["test_add_copes_with_an_existing_default_route"]),
     ("ref-bridge-bad-interface-fields", "bridge", V110, "1.1.0", MUST, [
         "test_interface_mtu_is_the_link_mtu", "test_interface_socket_path_and_pci_id"]),
+    ("ref-bridge-no-mtu", "bridge", V110, "1.1.0", WARN, ["test_interface_entries_give_their_mtu"]),
     ("ref-host-local-bad-110-fields", "host-local", V110, "1.1.0", MUST, ["test_route_extended_fields"]),
     ("ref-host-local-bad-110-fields", "host-local", V110, "1.1.0", WARN, ["test_failing_status_uses_code_50_or_51"]),
     ("host-local-gc-status-any-version", "host-local", V110, "1.0.0", MUST, [
