@@ -129,9 +129,12 @@ def test_check_fails_after_the_reservation_is_gone(attachment, add, check, netco
 @pytest.mark.cni_rule("check.old-version-rejected")
 def test_check_refused_below_0_4_0(attachment, cni_version):
     """CHECK does not exist below 0.4.0: a config at cni_version (< 0.4.0) must not be CHECKed."""
-    attachment.add()
+    attachment.add_or_block()  # a CHECK refused only because nothing was added proves nothing (DELeted at the end)
     inv = attachment.check()
     assert inv.exit_code not in (0, None), (
         f"the config's cniVersion is {cni_version}, below 0.4.0 where CHECK was introduced, so CHECK should be refused "
         f"(Go answers code 1, 'config version does not allow CHECK'); it succeeded:\n{inv.describe()}"
+    )
+    assert inv.failed_cleanly, (
+        f"CHECK at {cni_version} should be refused with an error object, not by a crash or a bare exit code:\n{inv.describe()}"
     )

@@ -16,7 +16,7 @@ from cnitest.attachment import PRECONDITION_RULES, BlockedBy, blocked_by, requir
 from cnitest.report import model
 from cnitest.runner import Invocation
 
-from .conftest import FAULTY, SUITES, run_suite
+from .conftest import FAULTY, SUITES, require_go, run_suite
 from .test_suites_extended import reference
 
 # The rules whose own tests judge a plain ADD of the profile's config (and may fail when it fails).
@@ -65,7 +65,7 @@ def test_model_counts_blocked_apart():
 def test_failed_add_blocks_check_del_and_gc(tmp_path):
     ref = reference("bridge")  # builds reference_plugins/bin, which the faulty wrapper runs; its host-local is the IPAM
     report = tmp_path / "report.json"
-    suites = [str(SUITES / f) for f in ("test_smoke.py", "test_results.py", "test_check.py", "test_delete.py", "test_gc_status.py")]
+    suites = [str(SUITES / f) for f in ("test_smoke.py", "test_results.py", "test_add.py", "test_check.py", "test_delete.py", "test_gc_status.py")]
     run = run_suite(FAULTY / "faulty" / "add-always-fails" / "bridge", *suites, "--cni-version=1.1.0", f"--cni-report={report}",
                     cni_path=str(ref.parent))
     doc = json.loads(report.read_text())
@@ -79,7 +79,8 @@ def test_failed_add_blocks_check_del_and_gc(tmp_path):
     must_block = ["test_check_succeeds_right_after_add[1.1.0]", "test_check_fails_without_the_interface[1.1.0]",
                   "test_successful_check_prints_nothing[1.1.0]", "test_del_twice[1.1.0]", "test_del_removes_the_interface[1.1.0]",
                   "test_gc_keeps_valid_attachments[1.1.0]", "test_gc_releases_stale_attachments[1.1.0]",
-                  "test_reported_macs_are_real[1.1.0]", "test_operations_without_status[1.1.0]"]
+                  "test_reported_macs_are_real[1.1.0]", "test_operations_without_status[1.1.0]",
+                  "test_add_honours_cni_ifname[1.1.0]", "test_add_reports_the_real_mac[1.1.0]", "test_check_after_add[1.1.0]"]
     for name in must_block:
         t = by_name[name]
         assert (t["outcome"], t["blocked_by"]) == ("blocked", "add.result.stdout"), (name, t["outcome"], t["message"])
@@ -88,3 +89,22 @@ def test_failed_add_blocks_check_del_and_gc(tmp_path):
         assert by_name[name]["outcome"] == "pass", (name, by_name[name]["message"])
     assert result["verdicts"][0]["counts"]["blocked"] >= len(must_block)
     assert "blocked by add.result.stdout" in run.output, run
+
+
+def test_check_refusal_needs_a_working_add():
+    """Below 0.4.0 a CHECK refused because ADD failed too proves nothing: blocked, not passed."""
+    require_go("bridge")
+    run = run_suite(FAULTY / "faulty" / "add-fails-below-040" / "bridge", str(SUITES / "test_check.py"),
+                    "--cni-version=0.3.1", "-k", "test_check_refused_below_0_4_0")
+    outcome, msg = run.outcomes["test_check_refused_below_0_4_0[0.3.1]"]
+    assert outcome == "skipped" and msg.startswith("blocked by add.result.stdout"), run
+
+
+def test_code_4_checks_try_empty_variables():
+    require_go("bridge")
+    run = run_suite(FAULTY / "faulty" / "env-empty-wrong-code" / "bridge", str(SUITES / "test_environment.py"),
+                    "--cni-version=1.0.0", "-k", "test_required_variable_missing_code_4")
+    warned = set(run.warned())
+    assert "test_required_variable_missing_code_4[1.0.0-ADD-CNI_IFNAME-empty]" in warned, run
+    assert not any(name.endswith("-unset]") for name in warned), run  # unset variables still get code 4
+    assert not run.failed(), run

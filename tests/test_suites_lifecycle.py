@@ -85,6 +85,7 @@ CASES = [
     ("check-always-ok", "bridge", "test_check.py", "0.3.1", SHOULD, ["test_check_refused_below_0_4_0"]),
     ("check-always-ok", "host-local", "test_check.py", "1.0.0", SHOULD, ["test_check_fails_after_the_reservation_is_gone"]),
     ("check-always-fails", "bridge", "test_check.py", "0.4.0", MUST, ["test_check_succeeds_right_after_add", "test_check_tolerates_an_extra_route"]),
+    ("check-crashes-below-040", "bridge", "test_check.py", "0.3.1", SHOULD, ["test_check_refused_below_0_4_0"]),
     ("check-prints-result", "bridge", "test_check.py", "1.0.0", SHOULD, ["test_successful_check_prints_nothing"]),
     ("check-prints-result", "bridge", "test_check.py", "0.4.0", MUST, ["test_successful_check_prints_nothing"]),
     ("check-ignores-prev-result", "bridge", "test_check.py", "1.0.0", SHOULD, ["test_check_compares_with_prev_result"]),
