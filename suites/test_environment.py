@@ -62,6 +62,16 @@ def test_required_variable_missing_fails(cni, host_ns, netconf, container_ns, cn
     assert not diff, f"{verb} with {var} {how} failed but changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
 
 
+@pytest.mark.parametrize(("verb", "var", "how"), [c for c in MISSING_CASES if c.values[1] == "CNI_CONTAINERID"])
+@pytest.mark.cni_rule("env.containerid.missing-fails")
+def test_container_id_missing_fails_at_0_4_0(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    """0.4.0 already requires the container id ('Must not be empty'); the other variables wait for 1.0.0."""
+    inv, diff, after = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
+    assert inv.exit_code not in (0, None), f"at 0.4.0 {verb} requires a non-empty container id; with {var} {how} it succeeded:\n{inv.describe()}"
+    assert inv.failed_cleanly, f"{verb} with {var} {how} must fail with an error object on stdout:\n{inv.describe()}"
+    assert not diff, f"{verb} with {var} {how} failed but changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
+
+
 def _refused(inv, verb, var, how):
     """The refusal a code test reads; a call that was not refused with an error object blocks it
     (env.required.missing-fails judges that)."""
