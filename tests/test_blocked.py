@@ -16,7 +16,7 @@ from cnitest.attachment import PRECONDITION_RULES, BlockedBy, blocked_by, requir
 from cnitest.report import model
 from cnitest.runner import Invocation
 
-from .conftest import FAULTY, SUITES, require_go, run_suite
+from .conftest import FAULTY, SUITES, run_suite
 from .test_suites_extended import reference
 
 # The rules whose own tests judge a plain ADD of the profile's config (and may fail when it fails).
@@ -90,21 +90,3 @@ def test_failed_add_blocks_check_del_and_gc(tmp_path):
     assert result["verdicts"][0]["counts"]["blocked"] >= len(must_block)
     assert "blocked by add.result.stdout" in run.output, run
 
-
-def test_check_refusal_needs_a_working_add():
-    """Below 0.4.0 a CHECK refused because ADD failed too proves nothing: blocked, not passed."""
-    require_go("bridge")
-    run = run_suite(FAULTY / "faulty" / "add-fails-below-040" / "bridge", str(SUITES / "test_check.py"),
-                    "--cni-version=0.3.1", "-k", "test_check_refused_below_0_4_0")
-    outcome, msg = run.outcomes["test_check_refused_below_0_4_0[0.3.1]"]
-    assert outcome == "skipped" and msg.startswith("blocked by add.result.stdout"), run
-
-
-def test_code_4_checks_try_empty_variables():
-    require_go("bridge")
-    run = run_suite(FAULTY / "faulty" / "env-empty-wrong-code" / "bridge", str(SUITES / "test_environment.py"),
-                    "--cni-version=1.0.0", "-k", "test_required_variable_missing_code_4")
-    warned = set(run.warned())
-    assert "test_required_variable_missing_code_4[1.0.0-ADD-CNI_IFNAME-empty]" in warned, run
-    assert not any(name.endswith("-unset]") for name in warned), run  # unset variables still get code 4
-    assert not run.failed(), run
