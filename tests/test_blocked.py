@@ -90,3 +90,15 @@ def test_failed_add_blocks_check_del_and_gc(tmp_path):
     assert result["verdicts"][0]["counts"]["blocked"] >= len(must_block)
     assert "blocked by add.result.stdout" in run.output, run
 
+
+
+def test_gc_pair_tests_not_applicable_to_a_one_device_profile():
+    """host-device's profile holds one device: the GC tests that need two live attachments
+    are not applicable to it (a skip with the reason), never an ERROR at setup."""
+    ref = reference("bridge")  # any plugin that speaks 1.1.0: the tests are decided at collection
+    names = ("test_gc_keeps_valid_attachments", "test_gc_releases_stale_attachments", "test_gc_reads_valid_attachments_key")
+    run = run_suite(ref, str(SUITES / "test_gc_status.py"), "--cni-profile=host-device", "--cni-version=1.1.0",
+                    "-k", " or ".join(names), cni_path=str(ref.parent))
+    for name in names:
+        outcome, msg = run.outcomes[f"{name}[1.1.0]"]
+        assert outcome == "skipped" and msg.startswith("not applicable: needs several live attachments"), (name, run)
