@@ -16,7 +16,7 @@ from cnitest.attachment import PRECONDITION_RULES, BlockedBy, blocked_by, requir
 from cnitest.report import model
 from cnitest.runner import Invocation
 
-from .conftest import FAULTY, SUITES, run_suite
+from .conftest import FAULTY, SUITES, require_go, run_suite
 from .test_suites_extended import reference
 
 # The rules whose own tests judge a plain ADD of the profile's config (and may fail when it fails).
@@ -102,3 +102,14 @@ def test_gc_pair_tests_not_applicable_to_a_one_device_profile():
     for name in names:
         outcome, msg = run.outcomes[f"{name}[1.1.0]"]
         assert outcome == "skipped" and msg.startswith("not applicable: needs several live attachments"), (name, run)
+
+
+def test_code_tests_are_blocked_by_the_refusal_rule():
+    """A plugin that accepts a config without a name (config.name.required, SHOULD) is not
+    failed under error.code.invalid-config (MUST): that test has no refusal to read a code from."""
+    require_go("host-local")
+    run = run_suite(FAULTY / "faulty" / "name-not-required" / "host-local", str(SUITES / "test_errors.py"),
+                    "--cni-version=1.0.0", "-k", "test_invalid_config_code_7")
+    outcome, msg = run.outcomes["test_invalid_config_code_7[1.0.0-missing]"]
+    assert outcome == "skipped" and msg.startswith("blocked by config.name.required"), run
+    assert not run.failed(), run
