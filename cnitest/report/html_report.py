@@ -46,7 +46,7 @@ details.finding[open] > summary { border-bottom:1px solid #d0d7de; margin-bottom
 ul.skips { margin:4px 0; padding-left:20px; color:#57606a; }
 """
 
-SYMBOL = {"pass": "\u2714", "fail": "\u2718", "warning": "\u26a0", "error": "\u2620", "skip": "\u2013", "not-applicable": "n/a"}
+SYMBOL = {"pass": "\u2714", "fail": "\u2718", "warning": "\u26a0", "error": "\u2620", "blocked": "\u29b8", "skip": "\u2013", "not-applicable": "n/a"}
 
 
 def render_html(doc: dict[str, Any]) -> str:
