@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -66,7 +67,8 @@ def _declared() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for d in fault_dirs():
         try:
-            out[d.name] = load_fault(d).CAUGHT_BY
+            module = load_fault(d)
+            out[d.name] = module.PROVEN_BY if hasattr(module, "PROVEN_BY") and not hasattr(module, "CAUGHT_BY") else module.CAUGHT_BY
         except Exception as exc:  # noqa: BLE001 - a broken fault.py is a finding of test_fault_declares_what_catches_it
             out[d.name] = exc
     return out
@@ -111,6 +113,13 @@ def test_fault_declares_what_catches_it(fault: str):
     exists and a known version, and every plugin symlink is proven by some entry."""
     declared = DECLARED[fault]
     assert not isinstance(declared, Exception), f"{fault}/fault.py cannot be read: {declared!r}"
+    if isinstance(declared, str):  # PROVEN_BY: a test of tests/ that proves an outcome other than a catch
+        module, _, function = declared.partition("::")
+        path = Path(__file__).resolve().parent.parent / module
+        assert path.is_file() and re.search(rf"^def {re.escape(function)}\(", path.read_text(), re.M), (
+            f"{fault}: PROVEN_BY names {declared}, which does not exist")
+        assert fault in path.read_text(), f"{fault}: {module} never runs it"
+        return
     assert isinstance(declared, list) and declared, f"{fault}/fault.py declares no CAUGHT_BY: nothing proves the fault is caught"
     links = {p.name for p in (FAULTS_DIR / fault).iterdir() if p.is_symlink()}
     for case in declared:

@@ -140,7 +140,7 @@ def test_reports_of_a_faulty_plugin(lying_run):
     assert set(verdicts) == set(VERSIONS)
     for v in VERSIONS:
         assert verdicts[v]["verdict"] == "does-not-conform"
-        assert verdicts[v]["counts"] == {"pass": 0, "fail": 1, "warning": 1, "error": 0, "skip": 1, "not-applicable": 1}
+        assert verdicts[v]["counts"] == {"pass": 0, "fail": 1, "warning": 1, "error": 0, "blocked": 0, "skip": 1, "not-applicable": 1}
     assert run["profile_checks"]["counts"]["pass"] == 2
     groups = {row["group"] for row in run["matrix"]}
     assert groups == {"rule", "profile"}

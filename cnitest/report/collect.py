@@ -86,6 +86,19 @@ def _reproducer(item: pytest.Item) -> str | None:
                   plugin=str(target.plugin) if target is not None else None)
 
 
+def _skipped(rec: dict[str, Any], reason: str) -> None:
+    """A skipped test's outcome: blocked (by a failed precondition, with the rule that
+    judges it), not-applicable, or skip; the reason is the message."""
+    from ..attachment import blocked_by
+
+    blocked, rule = blocked_by(reason)
+    if blocked:
+        rec["outcome"], rec["blocked_by"] = "blocked", rule
+    else:
+        rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
+    rec["message"] = reason
+
+
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, (tuple, list)) and len(longrepr) == 3:
@@ -154,6 +167,7 @@ class ReportCollector:
                 "profile_check": data.get("profile_check"),
                 "version": data.get("version"),
                 "outcome": "pass",
+                "blocked_by": None,
                 "message": None,
                 "reproducer": None,
                 "calls": [],
@@ -167,9 +181,7 @@ class ReportCollector:
             rec["calls"] = data["calls"]
         if report.when == "setup":
             if report.skipped:
-                reason = _skip_reason(report)
-                rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
-                rec["message"] = reason
+                _skipped(rec, _skip_reason(report))
             elif report.failed:
                 rec["outcome"] = "error"
                 rec["message"] = "setup failed: " + (data.get("message") or report.longreprtext)
@@ -187,15 +199,13 @@ class ReportCollector:
                 rec["outcome"] = "skip"
                 rec["message"] = f"expected failure (xfail): {wasxfail}"
             else:
-                reason = _skip_reason(report)
-                rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
-                rec["message"] = reason
+                _skipped(rec, _skip_reason(report))
             Gate.apply(rec, report, data)  # a known or waived finding keeps its real outcome
             if rec["outcome"] in ("fail", "warning", "error"):
                 rec["reproducer"] = data.get("reproducer")
         elif report.when == "teardown" and report.failed and data.get("sandbox_breach"):
             rec.update(outcome="fail", rules=data["rules"], message=data.get("message") or report.longreprtext, profile_check=None)
-        elif report.when == "teardown" and report.failed and rec["outcome"] in ("pass", "skip", "not-applicable"):
+        elif report.when == "teardown" and report.failed and rec["outcome"] in ("pass", "skip", "not-applicable", "blocked"):
             rec["outcome"] = "error"
             rec["message"] = "teardown failed: " + (data.get("message") or report.longreprtext)
 

@@ -54,7 +54,7 @@ dl.legend-text { color:#57606a; font-size:12.5px; margin:4px 0 10px; } dl.legend
 dl.legend-text dd { margin:0 0 2px 120px; }
 """
 
-SYMBOL = {"pass": "\u2714", "fail": "\u2718", "warning": "\u26a0", "error": "\u2620", "skip": "\u2013", "not-applicable": "n/a"}
+SYMBOL = {"pass": "\u2714", "fail": "\u2718", "warning": "\u26a0", "error": "\u2620", "blocked": "\u29b8", "skip": "\u2013", "not-applicable": "n/a"}
 
 
 def render_html(doc: dict[str, Any]) -> str:
@@ -185,6 +185,7 @@ def _matrix(run: dict[str, Any]) -> list[str]:
         "<dt>cells</dt><dd>the worst outcome of the tests there (fail, error, warning, pass, skip, n/a), with their "
         "number when more than one; hover for the counts. &middot;: no test of that rule at that version.</dd>"
         "<dt>outcomes</dt><dd>fail: a MUST not met; warning: a SHOULD not met; error: the harness could not judge; "
+        "blocked: a precondition failed (a finding of the rule that judges it), so the test could not check its own rule; "
         "skip: not run (e.g. a kernel feature missing); n/a: the rule does not bind this version or plugin kind.</dd>"
         "</dl>"
     )

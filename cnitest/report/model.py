@@ -21,12 +21,13 @@ from .. import versions
 
 FORMAT = "cnitest-report/1"
 
-OUTCOMES: tuple[str, ...] = ("pass", "fail", "warning", "error", "skip", "not-applicable")
-"""Every outcome of a test, in the order counts are shown."""
+OUTCOMES: tuple[str, ...] = ("pass", "fail", "warning", "error", "blocked", "skip", "not-applicable")
+"""Every outcome of a test, in the order counts are shown. "blocked": a precondition the test
+needs failed (the test's `blocked_by` names the rule that judges it); neither pass nor fail."""
 
-SHOW = {"pass": "pass", "fail": "fail", "warning": "warning", "error": "error", "skip": "skip", "not-applicable": "n/a"}
+SHOW = {"pass": "pass", "fail": "fail", "warning": "warning", "error": "error", "blocked": "blocked", "skip": "skip", "not-applicable": "n/a"}
 
-_WORST = ("fail", "error", "warning", "pass", "skip", "not-applicable")
+_WORST = ("fail", "error", "warning", "pass", "blocked", "skip", "not-applicable")
 """Which outcome a matrix cell shows when its tests disagree: the first present here."""
 
 VERDICTS = ("conforms", "does-not-conform", "inconclusive", "incomplete", "not-tested")
@@ -109,7 +110,7 @@ def columns(run: dict[str, Any]) -> list[str]:
     """The version columns of a run: every tested version, then 'any' when some test has no version."""
     cols = set(run.get("versions") or [])
     # 'any' only when a version-independent test ran (not only n/a or skipped ones)
-    cols.update(version_of(t) for t in run["tests"] if t.get("version") or t["outcome"] not in ("skip", "not-applicable"))
+    cols.update(version_of(t) for t in run["tests"] if t.get("version") or t["outcome"] not in ("skip", "not-applicable", "blocked"))
     named = sorted((c for c in cols if c != ANY_VERSION), key=_version_sort)
     return named + ([ANY_VERSION] if ANY_VERSION in cols else [])
 
@@ -191,6 +192,21 @@ def overall(run: dict[str, Any]) -> str:
         if v in found:
             return v
     return "not-tested"
+
+
+def blocked(run: dict[str, Any]) -> dict[str, int]:
+    """Blocked tests per blocking rule ("" when a verb timed out earlier), most first."""
+    out: dict[str, int] = {}
+    for t in run["tests"]:
+        if t["outcome"] == "blocked":
+            key = t.get("blocked_by") or ""
+            out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def blocked_lines(run: dict[str, Any]) -> list[str]:
+    """One line per blocking rule: 'N tests blocked by RULE' (for the terminal summary)."""
+    return [f"{n} test{'s' if n != 1 else ''} blocked by {rule or 'a verb that timed out earlier'}" for rule, n in blocked(run).items()]
 
 
 def findings(run: dict[str, Any]) -> list[dict[str, Any]]:

@@ -92,6 +92,8 @@ def write_summary(tr: Any, run: dict[str, Any], reports: list[Path], reproducers
         tr.write(f"{model.VERDICT_TEXT[v['verdict']]:<30}", **MARKUP.get(v["verdict"], {}))
         tr.write_line(model.counts_text(v["counts"]))
         _findings(tr, [t for t in by_group["rule"] if model.version_of(t) == v["version"]], reports)
+    for line in model.blocked_lines(run):
+        tr.write_line(f"  {line}", yellow=True)
     pc = run["profile_checks"]
     if any(pc["counts"].values()):
         tr.write_line(f"  {'profile checks':<22}{pc['verdict'].replace('-', ' '):<30}{model.counts_text(pc['counts'])}")

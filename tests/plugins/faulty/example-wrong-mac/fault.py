@@ -5,7 +5,7 @@ import json
 import faults
 
 CAUGHT_BY = [
-    faults.caught("bridge", "test_smoke.py", "1.0.0", "test_add_check_del", "has MAC"),
+    faults.caught("bridge", "test_smoke.py", "1.0.0", "test_add_reports_the_real_mac", "has MAC"),
 ]
 
 

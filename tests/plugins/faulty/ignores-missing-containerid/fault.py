@@ -7,6 +7,10 @@ CAUGHT_BY = [
                   "test_required_variable_missing_fails[1.0.0-ADD-CNI_CONTAINERID-unset]", "must fail instead of guessing"),
     faults.caught("bridge", "test_environment.py", "1.0.0",
                   "test_required_variable_missing_fails[1.0.0-DEL-CNI_CONTAINERID-empty]", "must fail instead of guessing"),
+    faults.caught("bridge", "test_environment.py", "0.4.0",
+                  "test_container_id_missing_fails_at_0_4_0[0.4.0-ADD-CNI_CONTAINERID-unset]", "requires a non-empty container id"),
+    faults.caught("bridge", "test_environment.py", "0.4.0",
+                  "test_container_id_missing_fails_at_0_4_0[0.4.0-DEL-CNI_CONTAINERID-empty]", "requires a non-empty container id"),
 ]
 
 
