@@ -57,10 +57,18 @@ def configure(config: Any) -> None:
     """pytest_configure hook: remember --cni-hypothesis-profile."""
     global _chosen
     _chosen = PROFILES[config.getoption("cni_hypothesis_profile", None) or DEFAULT]
-    if config.getoption("cni_plugin", None) and not (Path.cwd() / ".hypothesis").exists():
-        home = tempfile.mkdtemp(prefix="cnitest-hypothesis-")
-        atexit.register(shutil.rmtree, home, True)
-        set_hypothesis_home_dir(home)
+    if config.getoption("cni_plugin", None):
+        private_home()
+
+
+def private_home() -> None:
+    """Point hypothesis's home at a temporary directory removed at exit, unless the
+    working directory already holds a ``.hypothesis`` of the user's."""
+    if (Path.cwd() / ".hypothesis").exists():
+        return
+    home = tempfile.mkdtemp(prefix="cnitest-hypothesis-")
+    atexit.register(shutil.rmtree, home, True)
+    set_hypothesis_home_dir(home)
 
 
 def current(**overrides: object) -> settings:
