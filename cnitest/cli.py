@@ -228,6 +228,7 @@ def _add_diff_parser(sub: Any) -> None:
     df.add_argument("--reproducer", metavar="FILE", help="also write the reproducer script to FILE")
     df.add_argument("--spec-equivalent", action="store_true",
                     help="compare only what the spec fixes: any non-zero exit status alike, any error code 100+ alike")
+    df.add_argument("--shrink-seconds", metavar="S", type=float, help="most time spent shrinking a difference (default 60)")
 
 
 def _diff(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -235,7 +236,7 @@ def _diff(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     opts = diff_cmd.DiffOptions(args.plugin_a, args.plugin_b, args.profile, args.config, args.cni_version, args.cni_path,
                                 args.examples, args.steps, args.hypothesis_profile, args.timeout, args.reproducer,
-                                args.spec_equivalent)
+                                args.spec_equivalent, args.shrink_seconds)
     try:
         return diff_cmd.run(opts, sys.stdout)
     except diff_cmd.Usage as exc:

@@ -18,7 +18,7 @@ from hypothesis import Verbosity
 from hypothesis import strategies as st
 
 from . import config, hypothesis_settings, versions
-from .differential import DiffResult, DiffTarget, common_version, run_diff
+from .differential import SHRINK_SECONDS, DiffResult, DiffTarget, common_version, run_diff
 from .profiles import PROFILES, for_plugin
 
 __all__ = ["DiffOptions", "Usage", "prepare", "report", "run"]
@@ -42,6 +42,7 @@ class DiffOptions:
     timeout: float = 10.0
     reproducer: str | None = None
     spec_equivalent: bool = False
+    shrink_seconds: float | None = None  # None: SHRINK_SECONDS
 
 
 def _plugin(path: str, which: str) -> Path:
@@ -89,6 +90,8 @@ def prepare(opts: DiffOptions) -> DiffTarget:
             raise Usage(f"--{name} must be at least 1")
     if opts.timeout <= 0:
         raise Usage("--timeout must be positive")
+    if opts.shrink_seconds is not None and opts.shrink_seconds <= 0:
+        raise Usage("--shrink-seconds must be positive")
     version = opts.cni_version
     if version is not None and not versions.is_known(version):
         raise Usage(f"--cni-version {version}: unknown (known: {', '.join(versions.KNOWN)})")
@@ -127,7 +130,8 @@ def run(opts: DiffOptions, out: TextIO) -> int:
         overrides["max_examples"] = opts.examples
     if opts.steps is not None:
         overrides["stateful_step_count"] = opts.steps
-    result = run_diff(target, hypothesis_settings.current(**overrides))
+    result = run_diff(target, hypothesis_settings.current(**overrides),
+                      SHRINK_SECONDS if opts.shrink_seconds is None else opts.shrink_seconds)
     code = report(result, target, out)
     if opts.reproducer and result.difference is not None:
         path = Path(opts.reproducer)

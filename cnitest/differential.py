@@ -54,6 +54,8 @@ import itertools
 import re
 import shutil
 import tempfile
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,7 @@ __all__ = [
     "normalize_result",
     "observe",
     "run_diff",
+    "SHRINK_SECONDS",
 ]
 
 SIDES = ("A", "B")
@@ -318,9 +321,14 @@ def kernel_shape(snap: netns.Snapshot, fixed: frozenset[str], alloc: list[strate
 
 
 def _first_difference(a: list[str], b: list[str]) -> tuple[str, str]:
-    only_a = [x for x in a if x not in b] or ["(nothing more)"]
-    only_b = [x for x in b if x not in a] or ["(nothing more)"]
-    return "only here: " + "; ".join(only_a), "only here: " + "; ".join(only_b)
+    """What each listing holds that the other does not, counting repeats (two equal veths are two)."""
+    ca, cb = Counter(a), Counter(b)
+
+    def only(x: Counter[str], y: Counter[str]) -> str:
+        extra = x - y
+        return "; ".join(f"{line} (x{n})" if n > 1 else line for line, n in sorted(extra.items())) or "(nothing more)"
+
+    return "only here: " + only(ca, cb), "only here: " + only(cb, ca)
 
 
 def _json_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any]:
@@ -387,7 +395,11 @@ class _Side:
         return ns, f"{CONTAINER_PREFIX}{next(self.ns_names)}", ns
 
     def close(self, ns: netns.Namespace | None) -> None:
+        """Close a container namespace, deleting its links first: the kernel destroys a closed
+        namespace later, on a work queue, and a veth's host end would linger meanwhile."""
         if ns is not None:
+            if not ns.closed:
+                ns.iproute(_delete_links)
             ns.close()
             if ns in self.open_ns:
                 self.open_ns.remove(ns)
@@ -495,12 +507,19 @@ class DiffMachine(RuleBasedStateMachine):
                   where: list[netns.Namespace | str | None], confs: list[dict[str, Any]],
                   names: list[str | None], exclude: _Attachment | None = None) -> tuple[Invocation, Invocation]:
         """The same call on both sides, recorded, observed and compared."""
-        invs = []
-        for side, cid, w, conf, name in zip(self.sides, cids, where, confs, names):
-            inv = invoke(side.runner, verb, conf, w, ifname, cid)
-            self.target.stats["calls"] += 1
+        out: list[Invocation | None] = [None, None]
+
+        def call(i: int) -> None:  # both sides at once: they share nothing, and it halves the wait
+            out[i] = invoke(self.sides[i].runner, verb, confs[i], where[i], ifname, cids[i])
+
+        helper = threading.Thread(target=call, args=(1,))
+        helper.start()
+        call(0)
+        helper.join()
+        invs = [inv for inv in out if inv is not None]
+        for side, inv, name in zip(self.sides, invs, names):
             side.steps.append(Step(label, [(inv, name)]))
-            invs.append(inv)
+        self.target.stats["calls"] += 2
         pair = (invs[0], invs[1])
         obs = (observe(invs[0], self._context(0, invs[0], exclude)), observe(invs[1], self._context(1, invs[1], exclude)))
         self.compare(label, pair, obs)
@@ -516,6 +535,10 @@ class DiffMachine(RuleBasedStateMachine):
         made = [side.container(self.target.kind) for side in self.sides]
         invs = self.call_both(label, "ADD", cids, ifname, [m[0] for m in made], [s.conf for s in self.sides], [m[1] for m in made])
         if not invs[0].succeeded:
+            # "A _delete_ must still be executed even if the _add_ fails" (SPEC.md, Section 3): until
+            # then a plugin may leave what it made, so the state in between is not compared.
+            self.call_both(f"DEL {cids[0]}/{ifname} (after its failed ADD)", "DEL", cids, ifname, [m[0] for m in made],
+                           [s.conf for s in self.sides], [m[1] for m in made])
             for side, m in zip(self.sides, made):
                 side.close(m[2])
             return None
@@ -621,10 +644,23 @@ class DiffMachine(RuleBasedStateMachine):
             a, b = _first_difference([repr(o) for o in obs[0]], [repr(o) for o in obs[1]])
             self.differ(label, f"the outcomes of the {count} concurrent ADDs ({wins[0]} and {wins[1]} succeeded)", a, b)
         ok = [[j for j, inv in enumerate(invs) if inv.succeeded] for invs, _ in batches]
-        for side, (_, made), won in zip(self.sides, batches, ok):
-            for j, m in enumerate(made):
-                if j not in won:
-                    side.close(m[2])
+        dels: list[list[Observation]] = []
+        for i, (side, (_, made), won) in enumerate(zip(self.sides, batches, ok)):
+            failed = [j for j in range(count) if j not in won]  # each gets the DEL the spec asks after a failed ADD
+            step = Step(f"DEL of the {len(failed)} ADD(s) of that batch that failed", [])
+            if failed:
+                side.steps.append(step)
+            outs = []
+            for j in failed:
+                inv = invoke(side.runner, "DEL", side.conf, made[j][0], "eth0", cids[j])
+                self.target.stats["calls"] += 1
+                step.calls.append((inv, made[j][1]))
+                outs.append(observe(inv, self._context(i, inv)))
+                side.close(made[j][2])
+            dels.append(sorted(outs, key=repr))
+        if dels[0] != dels[1]:
+            a, b = _first_difference([repr(o) for o in dels[0]], [repr(o) for o in dels[1]])
+            self.differ(label, "the outcomes of the DELs after the failed concurrent ADDs", a, b)
         made_atts = []
         for ja, jb in zip(*ok):
             (ia, ma), (ib, mb) = (batches[0][0][ja], batches[0][1][ja]), (batches[1][0][jb], batches[1][1][jb])
@@ -689,6 +725,15 @@ def invoke(runner: Runner, verb: str, conf: dict[str, Any], where: netns.Namespa
     return inv
 
 
+def _delete_links(ipr: Any) -> None:
+    for link in ipr.get_links():
+        if link.get_attr("IFLA_IFNAME") != "lo":
+            try:
+                ipr.link("del", index=link["index"])
+            except Exception:  # noqa: BLE001 - gone with its peer already
+                pass
+
+
 def _addresses(result: Any) -> list[Any]:
     from . import checks
 
@@ -720,12 +765,23 @@ def make_machine(target: DiffTarget) -> type[DiffMachine]:
     return Bound
 
 
-def run_diff(target: DiffTarget, settings: Any = None) -> DiffResult:
+SHRINK_SECONDS = 60.0
+"""How long hypothesis may shrink a difference by default (its own default is five minutes):
+the shrinker gains most early, and every candidate sequence calls both plugins again."""
+
+
+def run_diff(target: DiffTarget, settings: Any = None, shrink_seconds: float | None = SHRINK_SECONDS) -> DiffResult:
     """Drive both plugins through the same sequences; the first difference, shrunk, or none.
 
-    `settings` defaults to the chosen cnitest hypothesis profile (cnitest-ci)."""
+    `settings` defaults to the chosen cnitest hypothesis profile (cnitest-ci);
+    `shrink_seconds` bounds the shrinking (None: hypothesis's own bound)."""
+    from hypothesis.internal.conjecture import engine  # its bound is documented as monkeypatchable
+
     machine = make_machine(target)
     chosen = settings or hypothesis_settings.current()
+    bound = engine.MAX_SHRINKING_SECONDS
+    if shrink_seconds is not None:
+        engine.MAX_SHRINKING_SECONDS = shrink_seconds  # type: ignore[assignment]
     try:
         run_state_machine_as_test(machine, settings=chosen)
     except DifferenceFound as exc:
@@ -733,6 +789,8 @@ def run_diff(target: DiffTarget, settings: Any = None) -> DiffResult:
     except Flaky:
         last = machine.found[-1] if machine.found else None
         return DiffResult(last, target.stats["examples"], target.stats["calls"], flaky=True)
+    finally:
+        engine.MAX_SHRINKING_SECONDS = bound
     return DiffResult(None, target.stats["examples"], target.stats["calls"])
 
 
