@@ -18,7 +18,7 @@ from hypothesis import Verbosity
 from hypothesis import strategies as st
 
 from . import config, hypothesis_settings, versions
-from .differential import SHRINK_SECONDS, DiffResult, DiffTarget, common_version, run_diff
+from .differential import SHRINK_SECONDS, DiffResult, DiffTarget, common_version, fixed_ipam, run_diff
 from .profiles import PROFILES, for_plugin
 
 __all__ = ["DiffOptions", "Usage", "prepare", "report", "run"]
@@ -64,7 +64,7 @@ def prepare(opts: DiffOptions) -> DiffTarget:
     if opts.profile and opts.profile not in PROFILES:
         raise Usage(f"--profile {opts.profile}: no built-in profile (known: {', '.join(sorted(PROFILES))})")
     profile = for_plugin(opts.profile or a.name)
-    fixed_ipam: dict[str, Any] | None = None
+    fixed: dict[str, Any] | None = None
     if opts.config:
         try:
             template = config.from_file(opts.config, a.name).plugin
@@ -72,9 +72,7 @@ def prepare(opts: DiffOptions) -> DiffTarget:
             raise Usage(f"--config {opts.config}: {exc}") from None
         template = {k: v for k, v in template.items() if k not in ("cniVersion", "name")}
         kind = "ipam" if "type" not in template else (profile.kind if profile else "interface")
-        ipam = template.get("ipam")
-        if _host_local_style(ipam) and ("ranges" in ipam or "subnet" in ipam):
-            fixed_ipam = {k: v for k, v in ipam.items() if k != "dataDir"}
+        fixed = fixed_ipam(template)
     elif profile is None:
         raise Usage(f"no built-in profile for a plugin named {a.name!r}; give --profile NAME or --config FILE")
     else:
@@ -102,7 +100,7 @@ def prepare(opts: DiffOptions) -> DiffTarget:
             raise Usage(f"the plugins list no spec version in common ({said}); give --cni-version V")
     cni_path = [str(Path(d).absolute()) for d in opts.cni_path.split(":") if d]
     return DiffTarget(a, b, version, kind=kind, template=template, cni_path=cni_path, timeout=opts.timeout,
-                      spec_equivalent=opts.spec_equivalent, ipam_configs=st.just(fixed_ipam) if fixed_ipam else None)
+                      spec_equivalent=opts.spec_equivalent, ipam_configs=st.just(fixed) if fixed else None)
 
 
 def report(result: DiffResult, target: DiffTarget, out: TextIO) -> int:

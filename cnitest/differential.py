@@ -86,6 +86,7 @@ __all__ = [
     "Observation",
     "address_shape",
     "common_version",
+    "fixed_ipam",
     "invoke",
     "kernel_shape",
     "make_machine",
@@ -792,6 +793,15 @@ def run_diff(target: DiffTarget, settings: Any = None, shrink_seconds: float | N
     finally:
         engine.MAX_SHRINKING_SECONDS = bound
     return DiffResult(None, target.stats["examples"], target.stats["calls"])
+
+
+def fixed_ipam(template: dict[str, Any]) -> dict[str, Any] | None:
+    """The ipam section of a config the user gave, when it names its own ranges: a run on that
+    network draws only the sequences (e.g. a range of one address, compared by value)."""
+    ipam = template.get("ipam")
+    if isinstance(ipam, dict) and ("ranges" in ipam or "subnet" in ipam):
+        return {k: v for k, v in ipam.items() if k != "dataDir"}
+    return None
 
 
 def common_version(plugin_a: str | Path, plugin_b: str | Path) -> tuple[str | None, list[list[str] | None]]:

@@ -186,3 +186,36 @@ def test_reference_plugins_print_an_empty_dns_section(sandbox, tmp_path):
         add = runner.invoke("ADD", conf, "None", "eth0", f"c{version.replace('.', '')}")
         assert add.succeeded and add.valid, add.describe()
         assert add.result["dns"] == {}, add.describe()
+
+
+# ---------------------------------------------------------------------- the pytest option
+
+
+def option_args(tmp_path: Path) -> tuple[str, ...]:
+    from .conftest import SUITES
+
+    conf = tmp_path / "conf.json"
+    conf.write_text(json.dumps({"cniVersion": "1.0.0", "name": "d", **json.loads(one_address_config(tmp_path).read_text())}))
+    return str(SUITES / "test_differential.py"), "--cni-version=1.0.0", f"--cni-config={conf}"
+
+
+def test_pytest_option_adds_a_differential_test(tmp_path):
+    from .conftest import run_suite
+
+    go = require_go("host-local")
+    same = run_suite(go, f"--cni-diff-against={go}", *option_args(tmp_path))
+    assert same.passed() == ["test_no_difference_from_the_other_build[1.0.0]"], same
+    unasked = run_suite(go, *option_args(tmp_path))
+    assert [n for n, (o, _) in unasked.outcomes.items() if o == "skipped"] == ["test_no_difference_from_the_other_build[1.0.0]"], unasked
+    bad = run_suite(go, "--cni-diff-against=/etc/passwd", *option_args(tmp_path))
+    assert bad.returncode == 4 and "--cni-diff-against: /etc/passwd is not an executable file" in bad.output, bad
+
+
+@pytest.mark.slow  # a minute of shrinking; the same library run is proven fast through the CLI above
+def test_pytest_option_fails_on_a_seeded_difference(tmp_path):
+    from .conftest import run_suite
+
+    go = require_go("host-local")
+    seeded = run_suite(go, f"--cni-diff-against={DEL_DOES_NOTHING}", *option_args(tmp_path))
+    failure = seeded.failed().get("test_no_difference_from_the_other_build[1.0.0]", "")
+    assert "first difference, at step" in failure and "exit status" in failure and str(DEL_DOES_NOTHING) in failure, seeded
