@@ -44,7 +44,11 @@ What is compared, in this order:
    kernel makes on its own schedule, are left out.
 
 Concurrent ADDs are compared as a multiset of outcomes: which container of a
-batch wins a race is not an observable difference of the plugins.
+batch wins a race is not an observable difference of the plugins (an
+attachment won by different containers on the two sides is labelled
+``cA~cB/eth0``). After a failed ADD the machine sends the DEL that "must still
+be executed even if the add fails" (SPEC.md, Section 3) before the kernel state
+is compared: until then a plugin may leave what it made.
 """
 
 from __future__ import annotations
