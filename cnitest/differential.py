@@ -597,9 +597,10 @@ class DiffMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.sides) and versions.has_gc_status(self.target.cni_version))
     @rule(keep=st.lists(st.booleans(), max_size=8))
     def gc(self, keep: list[bool]) -> None:
-        """GC listing some live attachments as valid; the others are released."""
+        """GC listing some live attachments as valid (keep[i] for the i-th; none past the list),
+        so that the released ones are the other live attachments; shrinks to "keeping nothing"."""
         live = self.live
-        valid = [att for att, k in zip(live, keep + [True] * len(live)) if k]
+        valid = [att for att, k in zip(live, keep) if k]
         confs = [{**side.conf, "cni.dev/valid-attachments": [{"containerID": att.sides[i].cid, "ifname": att.sides[i].ifname} for att in valid]}
                  for i, side in enumerate(self.sides)]
         self.call_both(f"GC keeping {', '.join(a.label for a in valid) or 'nothing'}", "GC", [None, None], None,  # type: ignore[list-item]
