@@ -60,6 +60,7 @@ commands:
   explain      explain one rule and name the tests that check it
   plugins-dir  print the directory of cnitest's bundled reference plugins
   report       work with JSON reports (merge, diff)
+  diff         drive two builds of a plugin through the same operations; the first difference
 
 examples:
   cnitest run /usr/lib/cni/bridge --report report.html
@@ -198,7 +199,54 @@ def build_parser() -> argparse.ArgumentParser:
     rdiff.set_defaults(parser=rdiff)
     rdiff.add_argument("old", metavar="OLD.json")
     rdiff.add_argument("new", metavar="NEW.json")
+    _add_diff_parser(sub)
     return parser
+
+
+EPILOG_DIFF = """\
+Both plugins run through the same hypothesis-generated sequences (ADD, CHECK, DEL,
+GC, concurrent ADDs, restarts), each in a sandbox of its own; the first difference
+(exit status, error code, normalized result, kernel state) is shrunk and printed
+with a shell script that replays it against each plugin.
+
+examples:
+  cnitest diff "$(cnitest plugins-dir)/host-local" /usr/lib/cni/host-local
+  cnitest diff ./bin/bridge /usr/lib/cni/bridge --cni-version 1.0.0 --reproducer repro.sh
+  cnitest diff ./new/host-local ./old/host-local --config net.json --examples 200
+Exit status: 0 no difference, 1 a difference, 4 a usage error.
+"""
+
+
+def _add_diff_parser(sub: Any) -> None:
+    df = sub.add_parser("diff", help="compare two builds of a plugin operation by operation", epilog=EPILOG_DIFF,
+                        description="Drive two implementations of one plugin through the same operations; report the first difference.")
+    df.set_defaults(parser=df)
+    df.add_argument("plugin_a", metavar="PLUGIN_A", help="one build (e.g. the new one)")
+    df.add_argument("plugin_b", metavar="PLUGIN_B", help="the other build (e.g. the last release)")
+    df.add_argument("--profile", metavar="NAME", help="built-in profile to drive them with (default: by PLUGIN_A's file name)")
+    df.add_argument("--config", metavar="FILE", help="one plugin's config object as the template; host-local ranges in it are used as given")
+    df.add_argument("--cni-version", metavar="V", help="spec version (default: the newest both plugins list)")
+    df.add_argument("--cni-path", metavar="DIRS", default="", help="extra plugin directories, colon-separated (after each plugin's own)")
+    df.add_argument("--examples", metavar="N", type=int, help="sequences to try (default: the hypothesis profile's)")
+    df.add_argument("--steps", metavar="N", type=int, help="most operations per sequence (default: the hypothesis profile's)")
+    df.add_argument("--hypothesis-profile", metavar="ci|thorough", default="ci", help="example budget (default %(default)s)")
+    df.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per plugin call (default %(default)s)")
+    df.add_argument("--reproducer", metavar="FILE", help="also write the reproducer script to FILE")
+    df.add_argument("--spec-equivalent", action="store_true",
+                    help="compare only what the spec fixes: any non-zero exit status alike, any error code 100+ alike")
+    df.add_argument("--shrink-seconds", metavar="S", type=float, help="most time spent shrinking a difference (default 60)")
+
+
+def _diff(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from . import diff_cmd
+
+    opts = diff_cmd.DiffOptions(args.plugin_a, args.plugin_b, args.profile, args.config, args.cni_version, args.cni_path,
+                                args.examples, args.steps, args.hypothesis_profile, args.timeout, args.reproducer,
+                                args.spec_equivalent, args.shrink_seconds)
+    try:
+        return diff_cmd.run(opts, sys.stdout)
+    except diff_cmd.Usage as exc:
+        parser.error(str(exc))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,7 +271,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command is None and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command is None:
-        parser.error("give a command (run, exec, rules, explain, plugins-dir, report)")
+        parser.error("give a command (run, exec, rules, explain, plugins-dir, report, diff)")
     if args.command == "report" and args.report_command not in ("merge", "diff"):
         parser.error("report: give a subcommand (merge, diff)")
     sub: argparse.ArgumentParser = getattr(args, "parser", parser)
@@ -248,6 +296,8 @@ def _main(argv: list[str] | None) -> int:
         return 0
     if args.command == "plugins-dir":
         return _plugins_dir()
+    if args.command == "diff":
+        return _diff(sub, args)
     if args.command == "report" and args.report_command == "diff":
         from .report.diff import main as report_diff
 

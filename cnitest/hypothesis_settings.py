@@ -58,13 +58,22 @@ def configure(config: Any) -> None:
     """pytest_configure hook: remember --cni-hypothesis-profile."""
     global _chosen
     _chosen = PROFILES[config.getoption("cni_hypothesis_profile", None) or DEFAULT]
-    if config.getoption("cni_plugin", None) and not (Path.cwd() / ".hypothesis").exists():
-        from .sandbox import sweep_stale
+    if config.getoption("cni_plugin", None):
+        private_home()
 
-        sweep_stale(Path(tempfile.gettempdir()), "cnitest-hypothesis-")  # those of SIGKILLed runs
-        home = tempfile.mkdtemp(prefix=f"cnitest-hypothesis-{os.getpid()}-")
-        atexit.register(shutil.rmtree, home, True)
-        set_hypothesis_home_dir(home)
+
+def private_home() -> None:
+    """Point hypothesis's home at a temporary directory removed at exit, unless the
+    working directory already holds a ``.hypothesis`` of the user's. The directory
+    carries the pid; those of SIGKILLed runs are swept first."""
+    if (Path.cwd() / ".hypothesis").exists():
+        return
+    from .sandbox import sweep_stale
+
+    sweep_stale(Path(tempfile.gettempdir()), "cnitest-hypothesis-")
+    home = tempfile.mkdtemp(prefix=f"cnitest-hypothesis-{os.getpid()}-")
+    atexit.register(shutil.rmtree, home, True)
+    set_hypothesis_home_dir(home)
 
 
 def current(**overrides: object) -> settings:

@@ -29,7 +29,6 @@ import itertools
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from . import checks, config, hypothesis_settings, netns, strategies, versions
+from . import checks, hypothesis_settings, netns, strategies, versions
 from .runner import Invocation, Runner
+from .sequences import Step, all_at_once, example_config, ip_of, no_dad, replay_script
 
 # The invariants, by the words their failure messages start with.
 ONE_PER_SET = "exactly one address per range set"
@@ -126,27 +126,6 @@ class Attachment:
     ns_name: str | None = None  # the namespace's name in the reproducer
 
 
-@dataclass
-class _Step:
-    label: str
-    calls: list[tuple[Invocation, str | None]]  # (invocation, container namespace name)
-    parallel: bool = False
-
-
-def _no_dad(ns: netns.Namespace) -> None:
-    """Turn IPv6 duplicate address detection off, so interface plugins need not wait for it."""
-
-    def write() -> None:
-        for scope in ("default", "all"):
-            try:
-                with open(f"/proc/sys/net/ipv6/conf/{scope}/accept_dad", "w") as f:
-                    f.write("0")
-            except OSError:
-                pass
-
-    ns.run(write)
-
-
 class IpamMachine(RuleBasedStateMachine):
     """The machine; `make_machine(target)` binds it to one plugin and version."""
 
@@ -158,7 +137,7 @@ class IpamMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.live: dict[tuple[str, str], Attachment] = {}
-        self.steps: list[_Step] = []
+        self.steps: list[Step] = []
         self.ids = itertools.count(1)
         self.ns_names = itertools.count(1)
         self.example_dir: str | None = None
@@ -177,12 +156,7 @@ class IpamMachine(RuleBasedStateMachine):
         host = t.host_ns
         if host is None:
             host = self.own_host = netns.new("ipam-host")
-        template = dict(t.template)
-        template["ipam"] = {**ipam, "type": ipam.get("type") or t.ipam_type}
-        suffix = config.unique_suffix()
-        entry = config.make_unique(template, Path(self.example_dir), suffix)
-        entry["ipam"]["dataDir"] = str(Path(self.example_dir) / "ipam")  # whatever the ipam type
-        self.conf = config.build(entry, t.cni_version, f"cnitest-{suffix}")
+        self.conf = example_config(t.template, ipam, t.ipam_type, t.cni_version, self.example_dir)
         self.ipam = self.conf["ipam"]
         self.alloc = strategies.allocatable(self.ipam)
         kind = "ipam-result" if t.kind == "ipam" else "result"
@@ -207,7 +181,7 @@ class IpamMachine(RuleBasedStateMachine):
         ns = netns.new("ipam-container")
         self.open_ns.append(ns)
         if self.target.kind == "interface":
-            _no_dad(ns)
+            no_dad(ns)
         return ns, f"cnitest-c{next(self.ns_names)}", ns
 
     def _conf_with_prev(self, result: dict[str, Any] | None) -> dict[str, Any]:
@@ -238,14 +212,8 @@ class IpamMachine(RuleBasedStateMachine):
 
     def script(self) -> str:
         """The sequence so far as a replay script (cnitest.reproduce) a person can run or paste."""
-        from .reproduce import Step, script
-
-        data_dir = self.ipam.get("dataDir", "")
-        steps = [Step(f"{s.label} -> " + "; ".join(_outcome(inv) for inv, _ in s.calls), [inv for inv, _ in s.calls], s.parallel)
-                 for s in self.steps]
-        return script(steps, title=f"the shrunk IPAM sequence of {self.target.plugin}",
-                      tmp_dirs=[self.example_dir] if self.example_dir else [],
-                      rename={data_dir: "${T}/ipam"} if data_dir and not self.example_dir else None)
+        return replay_script(self.steps, self.ipam.get("dataDir", ""), title=f"the shrunk IPAM sequence of {self.target.plugin}",
+                             tmp_dirs=[self.example_dir] if self.example_dir else [])
 
     # ------------------------------------------------------------------ checks of one ADD
 
@@ -280,7 +248,7 @@ class IpamMachine(RuleBasedStateMachine):
             for other in self.live.values():
                 if addr in other.addresses:
                     self.fail(UNIQUE, f"{where} got {addr}, which {other.container_id}/{other.ifname} still holds:\n{inv.describe()}")
-            if ip.gateway is None or _addr(ip.gateway) != rng.gateway:
+            if ip.gateway is None or ip_of(ip.gateway) != rng.gateway:
                 self.fail(GATEWAY_ROUTES, f"{where}: {addr} comes with gateway {ip.gateway}, the range's gateway is {rng.gateway}:\n{inv.describe()}")
             per_set.setdefault(index, []).append(addr)
         if full:
@@ -328,7 +296,7 @@ class IpamMachine(RuleBasedStateMachine):
     def add_new(self, ifname: str) -> Any:
         """ADD a new container (the `add` rule; bound to the target's ifnames in make_machine)."""
         inv, cid, name, ns = self._add_one(ifname)
-        self.steps.append(_Step(f"ADD {cid}/{ifname}", [(inv, name)]))
+        self.steps.append(Step(f"ADD {cid}/{ifname}", [(inv, name)]))
         att = self._settle_add(inv, cid, ifname, ns, name)
         return att if att is not None else multiple()
 
@@ -336,7 +304,7 @@ class IpamMachine(RuleBasedStateMachine):
     def add_again(self, key: tuple[str, str]) -> Any:
         cid, ifname = key
         inv, _, name, ns = self._add_one(ifname, cid)
-        self.steps.append(_Step(f"ADD {cid}/{ifname} again, after its DEL", [(inv, name)]))
+        self.steps.append(Step(f"ADD {cid}/{ifname} again, after its DEL", [(inv, name)]))
         att = self._settle_add(inv, cid, ifname, ns, name)
         return att if att is not None else multiple()
 
@@ -344,7 +312,7 @@ class IpamMachine(RuleBasedStateMachine):
     def delete(self, att: Attachment) -> tuple[str, str]:
         where: netns.Namespace | str = att.ns if att.ns is not None else "None"
         inv = self._call("DEL", att.container_id, att.ifname, where, self._conf_with_prev(att.result))
-        self.steps.append(_Step(f"DEL {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
+        self.steps.append(Step(f"DEL {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
         if inv.exit_code != 0 or inv.problems:
             self.fail(DEL_OK, f"DEL {att.container_id}/{att.ifname} failed:\n{inv.describe()}")
         self.live.pop((att.container_id, att.ifname), None)
@@ -356,7 +324,7 @@ class IpamMachine(RuleBasedStateMachine):
         cid = f"never-added-{next(self.ids)}"
         where, name, ns = self._container()
         inv = self._call("DEL", cid, "eth0", where, self.conf)
-        self.steps.append(_Step(f"DEL {cid}/eth0 (never added)", [(inv, name)]))
+        self.steps.append(Step(f"DEL {cid}/eth0 (never added)", [(inv, name)]))
         self._close(ns)
         if inv.exit_code != 0 or inv.problems:
             self.fail(DEL_UNKNOWN, f"DEL of {cid}, never added, failed:\n{inv.describe()}")
@@ -366,7 +334,7 @@ class IpamMachine(RuleBasedStateMachine):
     def check(self, att: Attachment) -> None:
         where: netns.Namespace | str = att.ns if att.ns is not None else "None"
         inv = self._call("CHECK", att.container_id, att.ifname, where, {**self.conf, "prevResult": att.result})
-        self.steps.append(_Step(f"CHECK {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
+        self.steps.append(Step(f"CHECK {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
         if inv.exit_code != 0 or inv.problems:
             self.fail(CHECK_OK, f"CHECK {att.container_id}/{att.ifname} failed:\n{inv.describe()}")
 
@@ -376,7 +344,7 @@ class IpamMachine(RuleBasedStateMachine):
         """ADD new containers until the plugin says the range is exhausted."""
         for _ in range(min(self.free()) + 1):
             inv, cid, name, ns = self._add_one("eth0")
-            self.steps.append(_Step(f"ADD {cid}/eth0 (filling the range)", [(inv, name)]))
+            self.steps.append(Step(f"ADD {cid}/eth0 (filling the range)", [(inv, name)]))
             if self._settle_add(inv, cid, "eth0", ns, name) is None:
                 return
         self.fail(EXHAUSTION, f"ADD kept succeeding past the capacity of the range sets {self._sets()}")
@@ -397,7 +365,7 @@ class IpamMachine(RuleBasedStateMachine):
         for th in threads:
             th.join()
         invs = [inv for inv in out if inv is not None]
-        self.steps.append(_Step(f"{count} ADDs at once", [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
+        self.steps.append(Step(f"{count} ADDs at once", [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
         order = sorted(range(count), key=lambda i: 0 if invs[i].exit_code == 0 else 1)
         for i in order:
             cid, (_, name, ns) = batch[i]
@@ -420,21 +388,6 @@ class IpamMachine(RuleBasedStateMachine):
 
 
 
-def _outcome(inv: Invocation) -> str:
-    if inv.exit_code == 0:
-        ips = [ip.address for ip in checks.normalize(inv.result).ips] if isinstance(inv.result, dict) else []
-        return "exit 0" + (f", {', '.join(ips)}" if ips else "")
-    err = f", {inv.error}" if inv.error else ""
-    return f"exit {inv.exit_code}{err}"
-
-
-def _addr(text: Any) -> Any:
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        return None
-
-
 def _route_key(route: dict[str, Any]) -> tuple[Any, Any]:
     dst: Any
     try:
@@ -442,7 +395,7 @@ def _route_key(route: dict[str, Any]) -> tuple[Any, Any]:
     except (TypeError, ValueError):
         dst = route.get("dst")
     gw = route.get("gw")
-    return dst, _addr(gw) if gw else None
+    return dst, ip_of(gw) if gw else None
 
 
 def make_machine(target: IpamTarget) -> type[IpamMachine]:
@@ -514,9 +467,9 @@ def check_concurrent_adds(
             cid, (where, _, _) = batch[i]
             out[i] = m._call("ADD", cid, "eth0", where, m.conf)
 
-        _all_at_once(add, attempts)
+        all_at_once(add, attempts)
         invs = [inv for inv in out if inv is not None]
-        m.steps.append(_Step(f"{attempts} ADDs at once on {capacity} addresses", [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
+        m.steps.append(Step(f"{attempts} ADDs at once on {capacity} addresses", [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
         ok = [i for i in range(attempts) if invs[i].exit_code == 0]
         for i in sorted(range(attempts), key=lambda i: 0 if invs[i].exit_code == 0 else 1):
             cid, (_, name, ns) = batch[i]
@@ -532,31 +485,18 @@ def check_concurrent_adds(
             att = live[i]
             dels[i] = m._call("DEL", att.container_id, att.ifname, att.ns if att.ns is not None else "None", m._conf_with_prev(att.result))
 
-        _all_at_once(delete, len(live))
-        m.steps.append(_Step(f"{len(live)} DELs at once", [(d, a.ns_name) for d, a in zip(dels, live) if d is not None], parallel=True))
+        all_at_once(delete, len(live))
+        m.steps.append(Step(f"{len(live)} DELs at once", [(d, a.ns_name) for d, a in zip(dels, live) if d is not None], parallel=True))
         for att, d in zip(live, dels):
             assert d is not None
             if d.exit_code != 0 or d.problems:
                 m.fail(DEL_OK, f"concurrent DEL {att.container_id} failed:\n{d.describe()}")
             m.live.pop((att.container_id, att.ifname), None)
         inv, cid, name, ns = m._add_one("eth0", "after-all-deleted")
-        m.steps.append(_Step("one more ADD after every DEL", [(inv, name)]))
+        m.steps.append(Step("one more ADD after every DEL", [(inv, name)]))
         if m._settle_add(inv, cid, "eth0", ns, name) is None:
             m.fail(FREE, "ADD after the concurrent DELs failed")
         return ConcurrencyOutcome(attempts, capacity, addresses, failures, time.monotonic() - start)
     finally:
         m.teardown()
 
-
-def _all_at_once(fn: Callable[[int], None], count: int) -> None:
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        fn(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()

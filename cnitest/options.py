@@ -41,6 +41,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--cni-reproducers", metavar="DIR", help="write one replay script (bash, as root) per failure into DIR; they exit 1 while the fault shows")
     group.addoption("--cni-baseline", metavar="REPORT.json", help="a JSON report of an earlier run: its findings are known and do not fail this run; new ones do")
     group.addoption("--cni-waivers", metavar="FILE", help="a TOML waiver file: findings of the rules it lists (ids or globs) do not fail, shown with their reason")
+    group.addoption("--cni-diff-against", metavar="PLUGIN", help="another build of the plugin: a differential test drives both through the same operations and fails on the first difference")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Settings:
     rootless: bool = False
     rule_globs: list[str] = field(default_factory=list)
     profile: str | None = None  # --cni-profile: a built-in profile name, checked
+    diff_against: Path | None = None  # --cni-diff-against: the other build for the differential test
 
 
 def read(config: pytest.Config) -> Settings:
@@ -96,6 +98,10 @@ def read(config: pytest.Config) -> Settings:
 
     if profile_name and profile_name not in PROFILES:
         raise pytest.UsageError(f"--cni-profile: no built-in profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})")
+    other = config.getoption("cni_diff_against", None)
+    other_path = Path(other).expanduser().absolute() if other else None
+    if other_path is not None and not (other_path.is_file() and os.access(other_path, os.X_OK)):
+        raise pytest.UsageError(f"--cni-diff-against: {other} is not an executable file")
     dirs = [str(Path(d).expanduser().absolute()) for d in config.getoption("cni_path").split(":") if d]
     return Settings(
         plugin=path,
@@ -107,6 +113,7 @@ def read(config: pytest.Config) -> Settings:
         rootless=bool(config.getoption("cni_rootless")) or os.geteuid() != 0,
         rule_globs=list(globs),
         profile=profile_name,
+        diff_against=other_path,
     )
 
 

@@ -200,8 +200,7 @@ def convert_result(cur, version):
         if "ip4" not in out and "ip6" not in out:
             raise CNIError(ERR_INCOMPATIBLE_VERSION,
                            f"cannot convert result to {version}: no valid IP addresses")
-        if dns:
-            out["dns"] = dns
+        out["dns"] = dns  # always, even empty: SPEC.md lists dns among the keys an ADD result must have
         return out
     out = {"cniVersion": version}
     new = vt >= (1, 1, 0)
@@ -227,8 +226,7 @@ def convert_result(cur, version):
     routes = [{k: r[k] for k in rkeys if r.get(k) not in (None, "")} for r in cur.get("routes") or []]
     if routes:
         out["routes"] = routes
-    if dns:
-        out["dns"] = dns
+    out["dns"] = dns  # always, even empty, as Go does: "must output a JSON object with the following keys"
     return out
 
 
