@@ -37,6 +37,7 @@ from .target import Target, UnknownPlugin
 
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
 MACHINE_KEY = pytest.StashKey[object]()  # cnitest.machine.Snapshot at session start
+WATCHER_KEY = pytest.StashKey[object]()  # cnitest.machine.Watcher: snapshots after each test
 BREACH_KEY = pytest.StashKey[list[str]]()  # what a test changed on the machine (item.stash)
 SANDBOX_RULE = rules_mod.SANDBOX_RULE
 
@@ -214,7 +215,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if session.config.stash.get(TARGET_KEY, None) is not None:
         from . import machine
 
-        session.config.stash[MACHINE_KEY] = machine.snapshot()
+        watcher = machine.Watcher()  # on the main thread, which stays in the machine's namespace
+        session.config.stash[WATCHER_KEY] = watcher
+        session.config.stash[MACHINE_KEY] = watcher.snapshot()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -226,10 +229,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return result
     from . import machine
 
-    after = machine.snapshot()
+    watcher = item.config.stash[WATCHER_KEY]
+    after = watcher.snapshot()  # type: ignore[attr-defined]
     changed = machine.changes(before, after)  # type: ignore[arg-type]
     if changed:
         left = machine.undo(before, after)  # type: ignore[arg-type]
+        watcher.forget()  # type: ignore[attr-defined]
         item.stash[BREACH_KEY] = changed
         undone = "; not undone: " + ", ".join(left) if left else "; undone"
         raise AssertionError(f"[{SANDBOX_RULE}] the test changed the machine outside its sandbox{undone}:\n" + "\n".join(f"  {c}" for c in changed))
