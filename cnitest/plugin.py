@@ -66,8 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = options.read(config)
     config.stash[SETTINGS_KEY] = settings
     config.stash[TARGET_KEY] = None
-    if config.getoption("cni_hypothesis_profile", None) or settings.plugin is not None:
-        from . import hypothesis_settings  # imports hypothesis: only when a plugin is tested or a profile asked for
+    controller = _xdist_controller(config)
+    if (config.getoption("cni_hypothesis_profile", None) or settings.plugin is not None) and not controller:
+        # imports hypothesis: only when a plugin is tested or a profile asked for, and never on the
+        # xdist controller, which runs no test: its start-up is on the critical path of every worker
+        from . import hypothesis_settings
 
         hypothesis_settings.configure(config)  # --cni-hypothesis-profile
     if settings.plugin is None and not any(config.getoption(o, None) for o in ("cni_report", "cni_baseline", "cni_waivers")):
@@ -98,6 +101,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt("SIGTERM")
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """This process hands tests to xdist workers and runs none itself (-n N with N > 0)."""
+    if hasattr(config, "workerinput"):
+        return False
+    return getattr(config.option, "dist", "no") != "no" and bool(getattr(config.option, "numprocesses", None) or getattr(config.option, "tx", None))
 
 
 def _version_range(item: pytest.Function | pytest.Metafunc) -> tuple[str, str]:
@@ -212,7 +222,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if session.config.stash.get(TARGET_KEY, None) is not None:
+    if session.config.stash.get(TARGET_KEY, None) is not None and not _xdist_controller(session.config):  # workers watch
         from . import machine
 
         watcher = machine.Watcher()  # on the main thread, which stays in the machine's namespace
