@@ -12,29 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
-import time
 from collections.abc import Callable
+
+from measure import interleaved, timed
 
 from cnitest import netns
 from cnitest.runner import Runner
 
 
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def compare(name: str, baseline: Callable[[], object], candidate: Callable[[], object], rounds: int) -> None:
-    for _ in range(5):  # warm up both
-        baseline(), candidate()
-    base, cand = [], []
-    for _ in range(rounds):
-        base.append(timed(baseline))
-        cand.append(timed(candidate))
-    b, c = statistics.median(base), statistics.median(cand)
+    b, c = interleaved(rounds, [lambda: timed(baseline), lambda: timed(candidate)], warmup=5)
     print(f"{name}: baseline {b * 1000:.2f} ms, cnitest {c * 1000:.2f} ms, ratio {c / b:.2f}")
 
 

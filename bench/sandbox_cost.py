@@ -12,18 +12,13 @@ Usage: python bench/sandbox_cost.py [--rounds 200] [--suite-rounds 2] [--version
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
+
+from measure import GO, interleaved, run_suites
 
 from cnitest import netns, sandbox
 from cnitest.runner import Runner
-
-GO = Path("/usr/lib/cni")
 
 
 def call_cost(rounds: int) -> None:
@@ -40,34 +35,16 @@ def call_cost(rounds: int) -> None:
             assert add.succeeded, add.describe()
             return time.perf_counter() - start
 
-        for _ in range(5):
-            add_del(plain), add_del(boxed)
-        base, cand = [], []
-        for _ in range(rounds):
-            base.append(add_del(plain))
-            cand.append(add_del(boxed))
-        b, c = statistics.median(base), statistics.median(cand)
+        b, c = interleaved(rounds, [lambda: add_del(plain), lambda: add_del(boxed)], warmup=5)
         print(f"host-local ADD+DEL: plain {b * 1000:.2f} ms, sandboxed {c * 1000:.2f} ms, ratio {c / b:.2f}")
 
 
 def suite_cost(rounds: int, version: str) -> None:
     def run(unsandboxed: bool) -> float:
-        env = {**os.environ, "CNITEST_BENCH_UNSANDBOXED": "1" if unsandboxed else "0"}
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "pytest", f"--cni-plugin={GO / 'bridge'}", f"--cni-path={GO}",
-                                   f"--cni-version={version}", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", f"--basetemp={tmp}/t"],
-                                  cwd=tmp, env=env, capture_output=True, text=True)
-            took = time.perf_counter() - start
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"suite run failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        return took
+        env = {"CNITEST_BENCH_UNSANDBOXED": "1" if unsandboxed else "0"}
+        return run_suites(GO / "bridge", version, "-p", "no:xdist", env=env)[0]
 
-    base, cand = [], []
-    for _ in range(rounds):
-        base.append(run(True))
-        cand.append(run(False))
-    b, c = statistics.median(base), statistics.median(cand)
+    b, c = interleaved(rounds, [lambda: run(True), lambda: run(False)])
     print(f"suites vs Go bridge at {version}: unsandboxed {b:.1f} s, sandboxed {c:.1f} s, ratio {c / b:.2f} (target <= 1.15)")
 
 

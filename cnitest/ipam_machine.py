@@ -20,6 +20,10 @@ It works on an IPAM plugin called directly (kind "ipam": the config is
 through an interface plugin (kind "interface", e.g. bridge, with one container
 namespace per live attachment). A failure raises ``IpamInvariantError`` whose
 message ends with the (shrunk) sequence as shell commands to paste.
+
+With ``IpamTarget.budget`` (a cnitest.budget.Budget) the run is bounded in wall
+time: every example and every plugin call is charged to it, and when shrinking
+runs out of time the failure with the fewest plugin calls found so far is raised.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -34,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
@@ -47,7 +53,8 @@ from hypothesis.stateful import (
 )
 
 from . import checks, hypothesis_settings, netns, strategies, versions
-from .runner import Invocation, Runner
+from .budget import Budget
+from .runner import Blocked, Invocation, Runner
 from .sequences import Step, all_at_once, example_config, ip_of, no_dad, replay_script
 
 # The invariants, by the words their failure messages start with.
@@ -99,6 +106,7 @@ class IpamTarget:
     fill_limit: int | None = None  # most ADDs one "fill" step makes (default 24 ipam, 8 interface)
     workdir: str | None = None  # where the per-example dataDirs go
     hung: dict[str, Any] | None = None  # shared Runner.hung: a verb that timed out once is not waited for again
+    budget: Budget | None = None  # wall-clock budget of run_machine (None: hypothesis's counts only)
 
     @property
     def ipam_type(self) -> str:
@@ -152,6 +160,8 @@ class IpamMachine(RuleBasedStateMachine):
     def setup_example(self, ipam: dict[str, Any]) -> None:
         """Fresh dataDir (and host namespace unless shared) and the config of one example."""
         t = self.target
+        if t.budget is not None:
+            t.budget.begin_example()
         self.example_dir = tempfile.mkdtemp(prefix="cnitest-ipam-", dir=t.workdir)
         host = t.host_ns
         if host is None:
@@ -164,6 +174,12 @@ class IpamMachine(RuleBasedStateMachine):
         self.runner.hung = t.hung
 
     def teardown(self) -> None:
+        # hypothesis calls teardown in a `finally`: the example's exception, if any, is in flight.
+        # Every failure counts for the budget, not only invariants: a harness error being
+        # shrunk must not pass when the time runs out.
+        failure = sys.exc_info()[1]
+        if self.target.budget is not None and isinstance(failure, Exception) and not isinstance(failure, (UnsatisfiedAssumption, Blocked)):
+            self.target.budget.failed(failure, sum(len(s.calls) for s in self.steps))
         for ns in self.open_ns:
             ns.close()
         self.open_ns.clear()
@@ -189,8 +205,15 @@ class IpamMachine(RuleBasedStateMachine):
             return {**self.conf, "prevResult": result}
         return self.conf
 
-    def _call(self, verb: str, cid: str, ifname: str, where: netns.Namespace | str, conf: dict[str, Any]) -> Invocation:
+    def _call(self, verb: str, cid: str, ifname: str, where: netns.Namespace | str, conf: dict[str, Any], charge: bool = True) -> Invocation:
+        """One plugin call; `charge=False` for a call of a batch charged at once (from a worker thread)."""
+        if charge:
+            self._charge()
         return self.runner.invoke(verb, conf, where, ifname, cid)
+
+    def _charge(self) -> None:
+        if self.target.budget is not None:
+            self.target.budget.charge()
 
     def _close(self, ns: netns.Namespace | None) -> None:
         if ns is not None:
@@ -352,12 +375,13 @@ class IpamMachine(RuleBasedStateMachine):
     @rule(count=st.integers(2, 6))
     def add_parallel(self, count: int) -> None:
         """Several ADDs for different containers at once."""
+        self._charge()
         batch = [(f"c{next(self.ids)}", self._container()) for _ in range(count)]
         out: list[Invocation | None] = [None] * count
 
         def run(i: int) -> None:
             cid, (where, _, _) = batch[i]
-            out[i] = self._call("ADD", cid, "eth0", where, self.conf)
+            out[i] = self._call("ADD", cid, "eth0", where, self.conf, charge=False)
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
         for th in threads:
@@ -420,8 +444,18 @@ def run_machine(target: IpamTarget, settings: Any = None) -> None:
     """Run the machine against `target`; raises IpamInvariantError (shrunk) on a failure.
 
     `settings` defaults to the chosen cnitest hypothesis profile (cnitest-ci).
+    With `target.budget`, the run ends when the budget does (see cnitest.budget).
     """
-    run_state_machine_as_test(make_machine(target), settings=settings or hypothesis_settings.current())
+    machine = make_machine(target)
+    chosen = settings or hypothesis_settings.current()
+
+    def test() -> None:
+        run_state_machine_as_test(machine, settings=chosen)
+
+    if target.budget is None:
+        test()
+    else:
+        target.budget.run(test)
 
 
 # ---------------------------------------------------------------------- concurrency
@@ -465,7 +499,7 @@ def check_concurrent_adds(
 
         def add(i: int) -> None:
             cid, (where, _, _) = batch[i]
-            out[i] = m._call("ADD", cid, "eth0", where, m.conf)
+            out[i] = m._call("ADD", cid, "eth0", where, m.conf, charge=False)
 
         all_at_once(add, attempts)
         invs = [inv for inv in out if inv is not None]
@@ -483,7 +517,7 @@ def check_concurrent_adds(
 
         def delete(i: int) -> None:
             att = live[i]
-            dels[i] = m._call("DEL", att.container_id, att.ifname, att.ns if att.ns is not None else "None", m._conf_with_prev(att.result))
+            dels[i] = m._call("DEL", att.container_id, att.ifname, att.ns if att.ns is not None else "None", m._conf_with_prev(att.result), charge=False)
 
         all_at_once(delete, len(live))
         m.steps.append(Step(f"{len(live)} DELs at once", [(d, a.ns_name) for d, a in zip(dels, live) if d is not None], parallel=True))

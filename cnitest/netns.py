@@ -130,13 +130,23 @@ def new(label: str = "netns", lo_up: bool = True) -> Namespace:
         _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
         fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         if lo_up:
-            from pyroute2 import IPRoute
-
-            with IPRoute() as ipr:
-                ipr.link("set", index=1, state="up")
+            _lo_up()
         return fd
 
     return Namespace(_on_thread(make), label)
+
+
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def _lo_up() -> None:
+    """Set `lo` of this thread's namespace up: two ioctls, where a pyroute2 socket costs ~5 ms to set up."""
+    import fcntl
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        flags = struct.unpack_from("16sH", fcntl.ioctl(sock, _SIOCGIFFLAGS, struct.pack("16sH22x", b"lo", 0)))[1]
+        fcntl.ioctl(sock, _SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | _IFF_UP))
 
 
 def open_path(path: str, label: str | None = None) -> Namespace:

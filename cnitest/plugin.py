@@ -37,6 +37,7 @@ from .target import Target, UnknownPlugin
 
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
 MACHINE_KEY = pytest.StashKey[object]()  # cnitest.machine.Snapshot at session start
+WATCHER_KEY = pytest.StashKey[object]()  # cnitest.machine.Watcher: snapshots after each test
 BREACH_KEY = pytest.StashKey[list[str]]()  # what a test changed on the machine (item.stash)
 SANDBOX_RULE = rules_mod.SANDBOX_RULE
 
@@ -65,8 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = options.read(config)
     config.stash[SETTINGS_KEY] = settings
     config.stash[TARGET_KEY] = None
-    if config.getoption("cni_hypothesis_profile", None) or settings.plugin is not None:
-        from . import hypothesis_settings  # imports hypothesis: only when a plugin is tested or a profile asked for
+    controller = _xdist_controller(config)
+    if (config.getoption("cni_hypothesis_profile", None) or settings.plugin is not None) and not controller:
+        # imports hypothesis: only when a plugin is tested or a profile asked for, and never on the
+        # xdist controller, which runs no test: its start-up is on the critical path of every worker
+        from . import hypothesis_settings
 
         hypothesis_settings.configure(config)  # --cni-hypothesis-profile
     if settings.plugin is None and not any(config.getoption(o, None) for o in ("cni_report", "cni_reproducers", "cni_baseline", "cni_waivers")):
@@ -99,6 +103,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt("SIGTERM")
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """This process hands tests to xdist workers and runs none itself (-n N with N > 0)."""
+    if hasattr(config, "workerinput"):
+        return False
+    return getattr(config.option, "dist", "no") != "no" and bool(getattr(config.option, "numprocesses", None) or getattr(config.option, "tx", None))
 
 
 def _version_range(item: pytest.Function | pytest.Metafunc) -> tuple[str, str]:
@@ -218,10 +229,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if session.config.stash.get(TARGET_KEY, None) is not None:
+    if session.config.stash.get(TARGET_KEY, None) is not None and not _xdist_controller(session.config):  # workers watch
         from . import machine
 
-        session.config.stash[MACHINE_KEY] = machine.snapshot()
+        watcher = machine.Watcher()  # on the main thread, which stays in the machine's namespace
+        session.config.stash[WATCHER_KEY] = watcher
+        session.config.stash[MACHINE_KEY] = watcher.snapshot()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -233,10 +246,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return result
     from . import machine
 
-    after = machine.snapshot()
+    watcher = item.config.stash[WATCHER_KEY]
+    after = watcher.snapshot()  # type: ignore[attr-defined]
     changed = machine.changes(before, after)  # type: ignore[arg-type]
     if changed:
         left = machine.undo(before, after)  # type: ignore[arg-type]
+        watcher.forget()  # type: ignore[attr-defined]
         item.stash[BREACH_KEY] = changed
         undone = "; not undone: " + ", ".join(left) if left else "; undone"
         raise AssertionError(f"[{SANDBOX_RULE}] the test changed the machine outside its sandbox{undone}:\n" + "\n".join(f"  {c}" for c in changed))

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import time
 
 import pytest
 from hypothesis import given
 
 from cnitest import hypothesis_settings, ipam_machine, strategies
+from cnitest.budget import Budget
 from cnitest.ipam_machine import IpamInvariantError, IpamTarget, check_concurrent_adds, run_machine
 from cnitest.runner import Runner
 
-from .conftest import FAULTY, require_go
+from .conftest import FAULTY, SUITES, require_go, run_suite
 
 GO_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0")
 BRIDGE = {"type": "bridge", "bridge": "cni0", "isGateway": True, "ipMasq": False, "ipam": {"type": "host-local"}}
@@ -155,6 +157,53 @@ def test_go_host_local_accepts_a_gateway_outside_the_subnet(sandbox, tmp_path):
     ipam = {"type": "host-local", "dataDir": str(tmp_path), "ranges": [[{"subnet": "10.1.0.0/30", "gateway": "10.9.0.1"}]]}
     inv = runner.invoke("ADD", {"cniVersion": "1.0.0", "name": "n", "ipam": ipam}, "None", "eth0", "c1")
     assert inv.succeeded, inv.describe()
+
+
+# ---------------------------------------------------------------------- time budgets
+
+LEAKY = FAULTY / "leaky" / "host-local"  # Go host-local, 0.3 s a call, a DEL that releases nothing
+CI = hypothesis_settings.LIMITS["cnitest-ci"]
+SLACK = 30  # pytest start-up, collection, the example in flight when the time ran out
+
+
+def test_ipam_suite_on_a_slow_leaking_plugin_ends_within_its_budget():
+    """The property suite against a slow, leaking host-local: a verdict (a failure and a
+    reproducer) within the ci profile's budget, not a shrink of many minutes."""
+    require_go("host-local")
+    start = time.monotonic()
+    run = run_suite(LEAKY, str(SUITES / "test_ipam_properties.py"), "--cni-version=1.0.0", "-p", "no:xdist")
+    took = time.monotonic() - start
+    print(f"IPAM property suite at 1.0.0 against the slow leaking host-local: {took:.1f} s")
+    assert run.returncode == 1, run
+    (name,) = run.named("failed", "test_ipam_state_machine", "1.0.0")
+    message = run.failed()[name]
+    assert ipam_machine.FREE in message, message
+    assert "Reproduce" in message and "CNI_COMMAND=DEL" in message and "CNI_COMMAND=ADD" in message, message
+    assert took <= CI.generate_seconds + CI.shrink_seconds + 30 + SLACK, f"{took:.1f} s"
+
+
+def test_ipam_suite_passes_on_go_host_local():
+    require_go("host-local")
+    start = time.monotonic()
+    run = run_suite(require_go("host-local"), str(SUITES / "test_ipam_properties.py"), "--cni-version=1.0.0", "-p", "no:xdist")
+    print(f"IPAM property suite at 1.0.0 against Go host-local: {time.monotonic() - start:.1f} s")
+    assert run.returncode == 0, run
+    assert len(run.passed()) == 3, run
+
+
+def test_teardown_counts_any_failure_of_an_example_for_the_budget(sandbox, tmp_path):
+    """A harness error (not an invariant) in flight at teardown is a failure to the budget, so
+    running out of time while hypothesis shrinks it raises it instead of passing."""
+    budget = Budget(generate=0, shrink=60)
+    target = IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, workdir=str(tmp_path), budget=budget)
+    machine = ipam_machine.make_machine(target)()
+    with pytest.raises(KeyError):
+        try:
+            raise KeyError("harness bug")
+        finally:
+            machine.teardown()
+    assert isinstance(budget.best, KeyError)
 
 
 # ---------------------------------------------------------------------- the strategies themselves
