@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +48,10 @@ class Target:
     def cni_path(self) -> list[str]:
         return [str(self.plugin.parent), *self.settings.cni_path]
 
-    def runner(self, host_ns: netns.Namespace) -> Runner:
-        runner = Runner(self.plugin, host_ns, self.settings.cni_path, timeout=self.settings.timeout,
+    def runner(self, host_ns: netns.Namespace, extra_path: Sequence[str] = ()) -> Runner:
+        """A runner of the plugin under test in `host_ns`; `extra_path` directories come in
+        CNI_PATH after the plugin's own and before --cni-path's (the recording IPAM plugin's)."""
+        runner = Runner(self.plugin, host_ns, [*extra_path, *self.settings.cni_path], timeout=self.settings.timeout,
                         result_kind="ipam-result" if self.profile.kind == "ipam" else "result")
         runner.hung = self.hung  # one time-out per verb per session: later calls are blocked at once
         return runner

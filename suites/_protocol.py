@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cnitest import versions
+from cnitest.attachment import with_prev_result
 from cnitest.netns import Namespace, Snapshot
 from cnitest.runner import Invocation, Runner
 
@@ -131,16 +132,22 @@ def describe_changes(diff: list[str], after: State) -> str:
 
 
 def del_config(netconf: dict[str, Any], add: Invocation | None, version: str) -> dict[str, Any]:
-    """The config a runtime sends with DEL/CHECK after `add`: prevResult from 0.3.0 on."""
-    if add is not None and add.result is not None and versions.has_prev_result(version):
-        return {**netconf, "prevResult": add.result}
-    return netconf
+    """The config a runtime sends with DEL/CHECK after `add`: its result as prevResult
+    from 0.3.0 on (attachment.with_prev_result); `netconf` as given when `add` printed
+    no result. For modules not yet written on the Attachment."""
+    if add is None or add.result is None:
+        return netconf
+    return with_prev_result(netconf, add.result, version)
 
 
 def cleanup(cni: Runner, netconf: dict[str, Any], add: Invocation | None, container_ns: Namespace, ifname: str,
             container_id: str, version: str, **kwargs: Any) -> Invocation:
-    """DEL after an ADD, the way a runtime would (best effort; the caller decides what to assert)."""
-    return cni.invoke("DEL", del_config(netconf, add, version), container_ns, ifname, container_id, **kwargs)
+    """DEL after an ADD, the way a runtime would (best effort; the caller decides what to assert).
+    For modules not yet written on the Attachment, whose context manager does this."""
+    att = cni.attach(netconf, container_ns, ifname, container_id, version)
+    if add is not None and add.result is not None:
+        return att.delete(add.result, **kwargs)
+    return att.invoke("DEL", netconf, **kwargs)
 
 
 def refused_cleanly_if_refused(cni: Runner, host_ns: Namespace, conf: dict[str, Any], container_ns: Namespace, ifname: str,
@@ -148,9 +155,10 @@ def refused_cleanly_if_refused(cni: Runner, host_ns: Namespace, conf: dict[str, 
     """ADD with something a plugin MAY refuse (`what`): accepting it is fine; a refusal
     must come with an error object and change nothing."""
     before = state(host_ns, container_ns, conf, container_id)
-    add = cni.invoke("ADD", conf, container_ns, ifname, container_id)
+    att = cni.attach(conf, container_ns, ifname, container_id, version)
+    add = att.add()
     if add.exit_code == 0:
-        cleanup(cni, conf, add, container_ns, ifname, container_id, version)
+        att.delete(add.result)
         return  # accepting it is allowed
     after = state(host_ns, container_ns, conf, container_id)
     assert add.failed_cleanly, f"a plugin may refuse {what}, but then with an error object (preferably code {code}):\n{add.describe()}"

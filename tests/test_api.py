@@ -30,6 +30,7 @@ class _FakeRunner:
 
     def invoke(self, verb, config, ns, ifname, cid, **kw):
         self.calls.append((verb, config, ns, ifname, cid))
+        self.kwargs = getattr(self, "kwargs", []) + [kw]
         result = {"cniVersion": "1.0.0", "ips": []} if verb == "ADD" else None
         return type("Inv", (), {"succeeded": True, "result": result})()
 
@@ -52,6 +53,14 @@ def test_no_prev_result_before_0_3_0_or_without_a_result():
     assert "prevResult" not in att.prev_config({"ip4": {}})
     att = Attachment(_FakeRunner(), {"cniVersion": "1.0.0", "name": "n", "prevResult": {}}, None)  # type: ignore[arg-type]
     assert "prevResult" not in att.prev_config()
+
+
+def test_attachment_sends_its_cni_args_with_every_call():
+    runner = _FakeRunner()
+    with Attachment(runner, {"cniVersion": "1.0.0", "name": "n"}, None, cni_args="IgnoreUnknown=1") as att:  # type: ignore[arg-type]
+        att.add()
+        att.check(cni_args="IP=10.0.0.9")  # one call may override it
+    assert [kw.get("cni_args") for kw in runner.kwargs] == ["IgnoreUnknown=1", "IP=10.0.0.9", "IgnoreUnknown=1"]
 
 
 def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
