@@ -334,6 +334,7 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"prevResult: the cached ADD result {cache}", file=out)
 
     from . import netns, schemas
+    from .profiles import infer_kind, result_kind
     from .runner import Runner
 
     # A plugin's text may hold a lone surrogate ("\ud800" in its JSON): show it escaped, never crash on it.
@@ -349,7 +350,7 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 container = netns.new("exec-container")
             elif args.netns:
                 container = netns.open_path(args.netns, args.netns)
-            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind="ipam-result" if _looks_ipam(conf) else "result")
+            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind=result_kind(infer_kind(conf)))
             if needs_netns:
                 assert container is not None
                 target: Any = container.path if args.new_netns else args.netns
@@ -376,10 +377,6 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             if container is not None:
                 container.close()
     return 0 if ok else 1
-
-
-def _looks_ipam(conf: dict[str, Any]) -> bool:
-    return "type" not in conf and isinstance(conf.get("ipam"), dict)
 
 
 def _show(inv: Any, schemas: Any, out: Any = None) -> bool:

@@ -24,13 +24,14 @@ message ends with the (shrunk) sequence as shell commands to paste.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import itertools
 import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,9 @@ from hypothesis.stateful import (
 )
 
 from . import checks, config, hypothesis_settings, netns, strategies, versions
-from .runner import Invocation, Runner
+from .attachment import with_prev_result
+from .runner import Invocation
+from .target import Target
 
 # The invariants, by the words their failure messages start with.
 ONE_PER_SET = "exactly one address per range set"
@@ -78,32 +81,36 @@ class IpamInvariantError(AssertionError):
 
 
 @dataclass
-class IpamTarget:
-    """What the machine drives.
+class IpamRun:
+    """One run of the machine: the plugin under test (a Target: binary, kind,
+    config template, CNI_PATH, timeout, verbs that timed out) at one spec version.
 
-    `template` is the plugin's config entry without cniVersion/name: for kind
-    "ipam" ``{"ipam": {"type": ...}}``, for "interface" e.g. a bridge config;
+    The target's template is the plugin's config entry without cniVersion/name: for
+    kind "ipam" ``{"ipam": {"type": ...}}``, for "interface" e.g. a bridge config;
     each example's ipam section replaces its ``ipam`` (keeping ``type``).
     """
 
-    plugin: str | Path
+    target: Target
     cni_version: str
-    kind: str = "ipam"  # "ipam" or "interface"
-    template: dict[str, Any] = field(default_factory=dict)
-    cni_path: list[str] = field(default_factory=list)
-    timeout: float = 10.0
     host_ns: netns.Namespace | None = None  # shared by all examples; else one per example
     container_netns: bool = False  # kind "ipam": give a real namespace instead of "None"
     ipam_configs: st.SearchStrategy[dict[str, Any]] | None = None  # default: valid_ipam_configs(...)
     ifnames: tuple[str, ...] = ("eth0", "eth1")
     fill_limit: int | None = None  # most ADDs one "fill" step makes (default 24 ipam, 8 interface)
     workdir: str | None = None  # where the per-example dataDirs go
-    hung: dict[str, Any] | None = None  # shared Runner.hung: a verb that timed out once is not waited for again
+
+    @property
+    def kind(self) -> str:
+        return self.target.profile.kind
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return self.target.template.plugin
 
     @property
     def ipam_type(self) -> str:
         ipam = self.template.get("ipam")
-        return str((ipam.get("type") if isinstance(ipam, dict) else None) or Path(self.plugin).name)
+        return str((ipam.get("type") if isinstance(ipam, dict) else None) or self.target.plugin.name)
 
     def configs(self) -> st.SearchStrategy[dict[str, Any]]:
         if self.ipam_configs is not None:
@@ -150,7 +157,7 @@ def _no_dad(ns: netns.Namespace) -> None:
 class IpamMachine(RuleBasedStateMachine):
     """The machine; `make_machine(target)` binds it to one plugin and version."""
 
-    target: IpamTarget
+    target: IpamRun
 
     attachments = Bundle("attachments")
     released = Bundle("released")
@@ -185,9 +192,7 @@ class IpamMachine(RuleBasedStateMachine):
         self.conf = config.build(entry, t.cni_version, f"cnitest-{suffix}")
         self.ipam = self.conf["ipam"]
         self.alloc = strategies.allocatable(self.ipam)
-        kind = "ipam-result" if t.kind == "ipam" else "result"
-        self.runner = Runner(t.plugin, host, t.cni_path, timeout=t.timeout, result_kind=kind)
-        self.runner.hung = t.hung
+        self.runner = t.target.runner(host)
 
     def teardown(self) -> None:
         for ns in self.open_ns:
@@ -211,9 +216,7 @@ class IpamMachine(RuleBasedStateMachine):
         return ns, f"cnitest-c{next(self.ns_names)}", ns
 
     def _conf_with_prev(self, result: dict[str, Any] | None) -> dict[str, Any]:
-        if result is not None and versions.has_prev_result(self.target.cni_version):
-            return {**self.conf, "prevResult": result}
-        return self.conf
+        return with_prev_result(self.conf, result, self.target.cni_version)
 
     def _call(self, verb: str, cid: str, ifname: str, where: netns.Namespace | str, conf: dict[str, Any]) -> Invocation:
         return self.runner.invoke(verb, conf, where, ifname, cid)
@@ -383,7 +386,7 @@ class IpamMachine(RuleBasedStateMachine):
     @rule(att=attachments)
     def check(self, att: Attachment) -> None:
         where: netns.Namespace | str = att.ns if att.ns is not None else "None"
-        inv = self._call("CHECK", att.container_id, att.ifname, where, {**self.conf, "prevResult": att.result})
+        inv = self._call("CHECK", att.container_id, att.ifname, where, self._conf_with_prev(att.result))
         self.steps.append(_Step(f"CHECK {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
         if inv.exit_code != 0 or inv.problems:
             self.fail(CHECK_OK, f"CHECK {att.container_id}/{att.ifname} failed:\n{inv.describe()}")
@@ -463,7 +466,7 @@ def _route_key(route: dict[str, Any]) -> tuple[Any, Any]:
     return dst, _addr(gw) if gw else None
 
 
-def make_machine(target: IpamTarget) -> type[IpamMachine]:
+def make_machine(target: IpamRun) -> type[IpamMachine]:
     """A machine class bound to `target` (hypothesis needs a class)."""
     ifnames = target.ifnames if target.kind == "ipam" else ("eth0",)
 
@@ -481,7 +484,7 @@ def make_machine(target: IpamTarget) -> type[IpamMachine]:
     return Bound
 
 
-def run_machine(target: IpamTarget, settings: Any = None) -> None:
+def run_machine(target: IpamRun, settings: Any = None) -> None:
     """Run the machine against `target`; raises IpamInvariantError (shrunk) on a failure.
 
     `settings` defaults to the chosen cnitest hypothesis profile (cnitest-ci).
@@ -502,7 +505,7 @@ class ConcurrencyOutcome:
 
 
 def check_concurrent_adds(
-    target: IpamTarget,
+    target: IpamRun,
     attempts: int = 32,
     capacity: int = 20,
     host_ns: netns.Namespace | None = None,
@@ -520,7 +523,7 @@ def check_concurrent_adds(
     # one /24; rangeStart .10, rangeEnd .10+capacity-1; the default gateway (.1) is outside the range
     ipam = {"type": target.ipam_type, "ranges": [[{"subnet": "10.77.0.0/24", "rangeStart": "10.77.0.10",
                                                     "rangeEnd": str(ipaddress.ip_address("10.77.0.10") + capacity - 1)}]]}
-    bound = IpamTarget(**{**target.__dict__, "host_ns": host_ns or target.host_ns, "ipam_configs": st.just(ipam)})
+    bound = dataclasses.replace(target, host_ns=host_ns or target.host_ns, ipam_configs=st.just(ipam))
     m = make_machine(bound)()
     start = time.monotonic()
     try:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 import cnitest
 from cnitest.attachment import Attachment
 
@@ -74,3 +76,40 @@ def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
                          cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_find_plugin_takes_the_first_cni_path_entry_and_can_skip_itself(tmp_path):
+    from cnitest.lookup import find_plugin
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    for d in (first, second):
+        d.mkdir()
+        (d / "host-local").write_text("#!/bin/sh\n")
+    (first / "dir-not-file").mkdir()
+    assert find_plugin("host-local", [str(first), str(second)]) == first / "host-local"
+    assert find_plugin("host-local", f"{first}::{second}", skip=first / "host-local") == second / "host-local"
+    assert find_plugin("dir-not-file", [str(first)]) is None
+    assert find_plugin("missing", "") is None
+
+
+def test_one_decision_for_the_result_kind():
+    from cnitest.profiles import infer_kind, result_kind
+
+    assert infer_kind({"ipam": {"type": "host-local"}}) == "ipam"
+    assert infer_kind({"type": "bridge", "ipam": {}}) == "interface"
+    assert infer_kind({"type": "portmap"}, [{"type": "ptp"}]) == "chained"
+    assert [result_kind(k) for k in ("ipam", "interface", "chained")] == ["ipam-result", "result", "result"]
+
+
+def test_a_target_without_pytest_options(tmp_path):
+    from cnitest.target import Target, UnknownPlugin
+
+    plugin = tmp_path / "bridge"
+    plugin.write_text("#!/bin/sh\n")
+    target = Target.of(plugin, "interface", cni_path=["/opt/cni/bin"])
+    assert target.template.plugin["type"] == "bridge"  # the built-in profile's template
+    assert target.cni_path == [str(tmp_path), "/opt/cni/bin"]
+    ipam = Target.of(tmp_path / "my-ipam", "ipam", {"ipam": {"type": "my-ipam"}})
+    assert ipam.profile.kind == "ipam" and ipam.profile.ifname == "eth0"
+    with pytest.raises(UnknownPlugin, match="my-ipam"):
+        Target.of(tmp_path / "my-ipam")  # no profile, no template

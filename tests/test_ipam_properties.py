@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 
 from cnitest import hypothesis_settings, ipam_machine, strategies
-from cnitest.ipam_machine import IpamInvariantError, IpamTarget, check_concurrent_adds, run_machine
+from cnitest.ipam_machine import IpamInvariantError, IpamRun, check_concurrent_adds, run_machine
 from cnitest.runner import Runner
+from cnitest.target import Target
 
 from .conftest import FAULTY, require_go
 
@@ -51,8 +52,8 @@ FAULTS = [
 
 @pytest.mark.parametrize("name, invariant, words", FAULTS, ids=[f[0] for f in FAULTS])
 def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words, sandbox, tmp_path):
-    target = IpamTarget(plugin=fake(name), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
+    target = IpamRun(Target.of(fake(name), "ipam", {"ipam": {"type": "host-local"}}), "1.0.0",
+                     host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
     with pytest.raises(IpamInvariantError) as caught:
         run_machine(target, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
     err = caught.value
@@ -65,43 +66,43 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
 
 
 def test_good_fake_passes(sandbox, tmp_path):
-    target = IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path))
+    target = IpamRun(Target.of(fake("good"), "ipam", {"ipam": {"type": "host-local"}}), "1.0.0",
+                     host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path))
     run_machine(target, hypothesis_settings.current(max_examples=4, stateful_step_count=8))
 
 
 @pytest.mark.parametrize("version", GO_VERSIONS)
 def test_go_host_local_passes(version, sandbox, tmp_path):
-    target = IpamTarget(plugin=require_go("host-local"), cni_version=version, template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
+    target = IpamRun(Target.of(require_go("host-local"), "ipam", {"ipam": {"type": "host-local"}}), version,
+                     host_ns=sandbox, workdir=str(tmp_path))
     run_machine(target)
 
 
 @pytest.mark.parametrize("version", GO_VERSIONS)
 def test_go_bridge_with_host_local_passes(version, sandbox, tmp_path):
     require_go("host-local")
-    target = IpamTarget(plugin=require_go("bridge"), cni_version=version, kind="interface", template=BRIDGE,
-                        cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
+    target = IpamRun(Target.of(require_go("bridge"), "interface", BRIDGE, cni_path=[str(require_go("host-local").parent)]), version,
+                     host_ns=sandbox, workdir=str(tmp_path))
     run_machine(target, hypothesis_settings.current(max_examples=6, stateful_step_count=8))
 
 
 def test_concurrent_adds_on_go_host_local(sandbox, tmp_path):
-    target = IpamTarget(plugin=require_go("host-local"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
+    target = IpamRun(Target.of(require_go("host-local"), "ipam", {"ipam": {"type": "host-local"}}), "1.0.0",
+                     host_ns=sandbox, workdir=str(tmp_path))
     out = check_concurrent_adds(target, attempts=32, capacity=20)
     assert len(out.addresses) == 20 == len(set(out.addresses)) and out.failures == 12
 
 
 def test_concurrent_adds_through_go_bridge(sandbox, tmp_path):
-    target = IpamTarget(plugin=require_go("bridge"), cni_version="1.0.0", kind="interface", template=BRIDGE,
-                        cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
+    target = IpamRun(Target.of(require_go("bridge"), "interface", BRIDGE, cni_path=[str(require_go("host-local").parent)]), "1.0.0",
+                     host_ns=sandbox, workdir=str(tmp_path))
     out = check_concurrent_adds(target, attempts=32, capacity=24)
     assert len(set(out.addresses)) == 24 and out.failures == 8
 
 
 def test_concurrent_adds_catch_no_locking(sandbox, tmp_path):
-    target = IpamTarget(plugin=fake("no-locking"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
+    target = IpamRun(Target.of(fake("no-locking"), "ipam", {"ipam": {"type": "host-local"}}), "1.0.0",
+                     host_ns=sandbox, workdir=str(tmp_path))
     with pytest.raises(IpamInvariantError) as caught:
         check_concurrent_adds(target, attempts=32, capacity=20)
     assert caught.value.invariant == ipam_machine.UNIQUE
@@ -109,8 +110,8 @@ def test_concurrent_adds_catch_no_locking(sandbox, tmp_path):
 
 
 def test_concurrent_adds_pass_on_the_good_fake(sandbox, tmp_path):
-    target = IpamTarget(plugin=fake("good"), cni_version="0.4.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
+    target = IpamRun(Target.of(fake("good"), "ipam", {"ipam": {"type": "host-local"}}), "0.4.0",
+                     host_ns=sandbox, workdir=str(tmp_path))
     out = check_concurrent_adds(target, attempts=32, capacity=16)
     assert out.failures == 16
 
