@@ -4,20 +4,21 @@ A result is read in any spec version's shape (0.1.0/0.2.0 ip4/ip6, later
 interfaces/ips/routes) into one normalized form, then compared with a
 snapshot of the container namespace. Each function returns the list of
 mismatches as readable sentences; an empty list means the result is true.
+
+Also the suites' shared reading of an invocation (require_success, listing,
+schema_errors_at). Elsewhere: config transforms in cnitest.config, host-local's
+dataDir in cnitest.host_local, address predicates in cnitest.ipaddr, stale
+namespace paths in cnitest.netns.
 """
 
 from __future__ import annotations
 
-import fcntl
 import ipaddress
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .attachment import with_prev_result  # noqa: F401  (kept here for plugin authors' tests)
-from .netns import Namespace, Snapshot
+from .netns import Snapshot
 
 
 @dataclass
@@ -132,10 +133,6 @@ def route_mismatches(result: dict[str, Any], snap: Snapshot) -> list[str]:
     return problems
 
 
-def ip_version(cidr: str) -> int:
-    return ipaddress.ip_interface(cidr).version
-
-
 # --- helpers for the lifecycle suites ----------------------------------------
 #
 # The suites (add, check, delete, results) share these so that every test reads
@@ -172,33 +169,6 @@ def schema_errors_at(errors: list[str], *fields: str, but: tuple[str, ...] = ())
     return out
 
 
-def is_cidr(value: Any) -> bool:
-    """An address with a prefix length, e.g. 10.0.0.2/24 or fd00::2/64."""
-    if not isinstance(value, str) or "/" not in value:
-        return False
-    try:
-        ipaddress.ip_interface(value)
-    except ValueError:
-        return False
-    return True
-
-
-def is_ip(value: Any) -> bool:
-    """A plain address without a prefix length."""
-    if not isinstance(value, str) or "/" in value:
-        return False
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def family(value: str) -> int:
-    """4 or 6 for an address with or without a prefix length."""
-    return ipaddress.ip_interface(value).version
-
-
 def listing(problems: list[str]) -> str:
     return "\n- " + "\n- ".join(problems)
 
@@ -226,57 +196,6 @@ def located_interfaces(result: dict[str, Any], container: Snapshot, host: Snapsh
     return inside, outside
 
 
-def ipam_section(conf: dict[str, Any]) -> dict[str, Any] | None:
-    ipam = conf.get("ipam")
-    return ipam if isinstance(ipam, dict) else None
-
-
-def single_address_pool(conf: dict[str, Any]) -> list[str] | None:
-    """Shrink every range set of a host-local style `ipam.ranges` to one address.
-
-    Changes `conf` in place and returns the addresses the pool still holds (one
-    per range set), or None when the config has no `ipam.ranges` to shrink."""
-    ipam = ipam_section(conf)
-    ranges = ipam.get("ranges") if ipam else None
-    if not isinstance(ranges, list) or not ranges:
-        return None
-    left = []
-    for n, range_set in enumerate(ranges):
-        if not isinstance(range_set, list) or not range_set or not isinstance(range_set[0], dict):
-            return None
-        first = dict(range_set[0])
-        try:
-            net = ipaddress.ip_network(first["subnet"], strict=False)
-        except (KeyError, ValueError):
-            return None
-        if net.num_addresses < 8:
-            return None
-        address = str(net.network_address + 5)
-        first["rangeStart"] = first["rangeEnd"] = address
-        ranges[n] = [first]
-        left.append(address)
-    return left
-
-
-def host_local_reservations(conf: dict[str, Any]) -> dict[str, str] | None:
-    """Addresses host-local holds for this network: {address: file content}.
-
-    host-local keeps one file per reserved address, named after it, under
-    dataDir/<network name>/. None when the config does not use host-local with a
-    dataDir (the harness always sets one for host-local)."""
-    ipam = ipam_section(conf)
-    if not ipam or ipam.get("type") != "host-local" or not isinstance(ipam.get("dataDir"), str):
-        return None
-    folder = Path(ipam["dataDir"]) / str(conf.get("name"))
-    out: dict[str, str] = {}
-    if not folder.is_dir():
-        return out
-    for entry in folder.iterdir():
-        if is_ip(entry.name):
-            out[entry.name] = entry.read_text(errors="replace")
-    return out
-
-
 def addresses_of(result: dict[str, Any]) -> list[str]:
     """Every address (without prefix length) the result hands out."""
     out = []
@@ -286,19 +205,3 @@ def addresses_of(result: dict[str, Any]) -> list[str]:
         except ValueError:
             pass
     return out
-
-
-def stale_netns_path(ns: Namespace) -> str:
-    """Hold `ns` by one more descriptor, numbered high, and return that one's path.
-
-    Closing both descriptors (`ns.close()` and `close_alias`) destroys the
-    namespace and leaves a path that names nothing: the low descriptor numbers
-    the kernel hands out first (pipes to the next plugin call) never land on it,
-    so the stale path cannot turn into a pipe or another namespace by accident."""
-    high = fcntl.fcntl(ns.fd, fcntl.F_DUPFD_CLOEXEC, 900)
-    return f"/proc/{os.getpid()}/fd/{high}"
-
-
-def close_alias(path: str) -> None:
-    """Close the descriptor `stale_netns_path` made."""
-    os.close(int(path.rsplit("/", 1)[1]))

@@ -10,10 +10,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from cnitest import versions
+from cnitest import host_local, versions
 from cnitest.attachment import with_prev_result
 from cnitest.netns import Namespace, Snapshot
 from cnitest.runner import Invocation, Runner
@@ -63,28 +62,14 @@ namespace (a veth, an address, a route) counts as a change."""
 
 
 def reservations(netconf: Any, container_id: str | None) -> list[str]:
-    """IPAM state in the config's dataDir (host-local layout): files named after an
-    address, or holding the container id. Empty when the config has no dataDir."""
+    """IPAM state in the config's dataDir, any plugin's layout (host_local.state_files),
+    as "path: content" lines. Empty when the config has no dataDir."""
     ipam = netconf.get("ipam") if isinstance(netconf, dict) else None
     data_dir = ipam.get("dataDir") if isinstance(ipam, dict) else None
-    if not isinstance(data_dir, str) or not Path(data_dir).is_dir():
+    if not isinstance(data_dir, str):
         return []
-    found = []
-    for path in sorted(Path(data_dir).rglob("*")):
-        if not path.is_file():
-            continue
-        try:
-            ipaddress.ip_address(path.name.split("%")[0])
-            named_after_ip = True
-        except ValueError:
-            named_after_ip = False
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            text = ""
-        if named_after_ip or (container_id and container_id in text):
-            found.append(f"{path.relative_to(data_dir)}: {text.strip()[:80]!r}")
-    return found
+    return [f"{path.relative_to(data_dir)}: {host_local.text(path).strip()[:80]!r}"
+            for path in host_local.state_files(data_dir, container_id)]
 
 
 @dataclass

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, dataplane
+from cnitest import checks, config, dataplane, ipaddr
 
 # profile name -> conventions its Go 1.1.1 implementation supports. Keys:
 # capability names as in CONVENTIONS.md, "args.cni.ips" and "CNI_ARGS.IP".
@@ -57,7 +57,7 @@ def supported(target: Any, conf: dict[str, Any]) -> set[str]:
     declared = target.template.plugin.get("capabilities")
     if isinstance(declared, dict):
         out |= {k for k, v in declared.items() if v is True}
-    ipam = checks.ipam_section(conf)
+    ipam = config.ipam_section(conf)
     if target.profile.kind == "interface" and ipam and isinstance(ipam.get("type"), str):
         out |= set(CAPABILITIES.get(ipam["type"], frozenset())) & ADDRESS_CONVENTIONS
     return out
@@ -82,7 +82,7 @@ def with_capability(conf: dict[str, Any], name: str, value: Any) -> dict[str, An
 
 def _subnets(conf: dict[str, Any]) -> list[dict[str, Any]]:
     """The IPv4 ranges (host-local style) or static addresses the config hands out from."""
-    ipam = checks.ipam_section(conf) or {}
+    ipam = config.ipam_section(conf) or {}
     out = []
     for range_set in ipam.get("ranges") or []:
         for r in range_set if isinstance(range_set, list) else []:
@@ -91,7 +91,7 @@ def _subnets(conf: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(ipam.get("subnet"), str):
         out.append({k: ipam[k] for k in ("subnet", "rangeStart", "rangeEnd", "gateway") if k in ipam})
     for a in ipam.get("addresses") or []:
-        if isinstance(a, dict) and checks.is_cidr(a.get("address")):
+        if isinstance(a, dict) and ipaddr.is_cidr(a.get("address")):
             out.append({"subnet": str(ipaddress.ip_interface(a["address"]).network)})
     return [r for r in out if ipaddress.ip_network(r["subnet"], strict=False).version == 4]
 

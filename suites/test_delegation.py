@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import Attachment, Invocation, Runner, checks, dataplane, recording_ipam
+from cnitest import Attachment, Invocation, Runner, checks, host_local, recording_ipam
 from cnitest.fixtures import RUNNERS_KEY, Attacher
 
 pytestmark = pytest.mark.cni_kinds("interface")
@@ -255,7 +255,7 @@ def test_add_failing_after_ipam_releases_address(recorded):
             problems.append("the IPAM plugin never received DEL after its successful ADD")
         ipam = conf["ipam"]
         if ipam.get("cnitest-delegate") == "host-local" and ipam.get("dataDir"):
-            held = dataplane.reservations(ipam["dataDir"], conf["name"])
+            held = host_local.reservations(ipam["dataDir"], conf["name"])
             if held:
                 problems.append(f"host-local still holds {sorted(held)} in {ipam['dataDir']}")
         assert not problems, (

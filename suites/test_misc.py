@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, versions
+from cnitest import checks, config, host_local, versions
 
 from . import _protocol as p
 
@@ -28,7 +28,7 @@ OTHER_SUBNET = "10.89.0.0/24"
 
 def _move_ranges(conf: dict[str, Any], subnet: str) -> bool:
     """Point every IPv4 host-local style range at `subnet`; False when there is none."""
-    ipam = checks.ipam_section(conf)
+    ipam = config.ipam_section(conf)
     moved = False
     for range_set in (ipam or {}).get("ranges") or []:
         for r in range_set if isinstance(range_set, list) else []:
@@ -72,11 +72,11 @@ def test_state_keyed_by_network(cni, cni_target, netconf_factory, cni_version, c
     add_b = cni.invoke("ADD", conf_b, ns_b, cni_ifname, cni_container_id)
     try:
         checks.require_success(add_b, "ADD of the same container id and ifname on network B")
-        held_before = checks.host_local_reservations(conf_b)
+        held_before = host_local.for_config(conf_b)
         rm_a = p.cleanup(cni, conf_a, add_a, container_ns, cni_ifname, cni_container_id, cni_version)
         assert rm_a.exit_code == 0, f"DEL on network A failed:\n{rm_a.describe()}"
         problems = []
-        held_after = checks.host_local_reservations(conf_b)
+        held_after = host_local.for_config(conf_b)
         if held_before is not None and held_after is not None:
             gone = [a for a in checks.addresses_of(add_b.result) if a in held_before and a not in held_after]
             if gone:

@@ -113,3 +113,20 @@ def test_a_target_without_pytest_options(tmp_path):
     assert ipam.profile.kind == "ipam" and ipam.profile.ifname == "eth0"
     with pytest.raises(UnknownPlugin, match="my-ipam"):
         Target.of(tmp_path / "my-ipam")  # no profile, no template
+
+
+def test_host_local_state_is_read_one_way(tmp_path):
+    from cnitest import host_local
+
+    net = tmp_path / "data" / "net1"
+    net.mkdir(parents=True)
+    (net / "10.1.0.5").write_text("c1\neth0")
+    (net / "fd00::5").write_text("c2\neth0")
+    (net / "last_reserved_ip.0").write_text("10.1.0.5")
+    (net / "lock").write_text("")
+    conf = {"name": "net1", "ipam": {"type": "host-local", "dataDir": str(tmp_path / "data")}}
+    assert host_local.for_config(conf) == {"10.1.0.5": "c1\neth0", "fd00::5": "c2\neth0"}
+    assert host_local.for_config({**conf, "ipam": {"type": "static"}}) is None
+    assert [p.name for p in host_local.state_files(tmp_path / "data")] == ["10.1.0.5", "fd00::5"]
+    assert [p.name for p in host_local.state_files(tmp_path / "data", "10.1.0.5")] == ["10.1.0.5", "fd00::5", "last_reserved_ip.0"]
+    assert host_local.state_files(tmp_path / "nothing") == []
