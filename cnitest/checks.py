@@ -13,12 +13,12 @@ namespace paths in cnitest.netns.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .netns import Snapshot
+from .result import Result
 
 
 @dataclass
@@ -81,17 +81,16 @@ def kernel_mismatches(result: dict[str, Any], snap: Snapshot, ifname: str, sandb
 
 def interface_mismatches(result: dict[str, Any], snap: Snapshot, sandbox: str, *, mac: bool = True, up: bool = True) -> list[str]:
     """Container interfaces (sandbox == CNI_NETNS) of the result that are missing, have another MAC, or are down."""
-    norm = normalize(result)
+    res = Result.read(result)
     problems: list[str] = []
-    for i in container_interface_indexes(norm, sandbox):
-        iface = norm.interfaces[i]
-        link = snap.link(str(iface.get("name")))
+    for i in res.container_interfaces(sandbox):
+        iface = res.interfaces[i]
+        link = snap.link(str(iface.name))
         if link is None:
-            problems.append(f"interfaces[{i}] {iface.get('name')!r} is not in the container namespace")
+            problems.append(f"interfaces[{i}] {iface.name!r} is not in the container namespace")
             continue
-        want = iface.get("mac")
-        if mac and isinstance(want, str) and want and link.mac and want.lower() != link.mac.lower():
-            problems.append(f"interfaces[{i}] {link.name} has MAC {link.mac}, the result says {want}")
+        if mac and iface.mac and link.mac and iface.mac.lower() != link.mac.lower():
+            problems.append(f"interfaces[{i}] {link.name} has MAC {link.mac}, the result says {iface.mac}")
         if up and not link.up:
             problems.append(f"interfaces[{i}] {link.name} is down")
     return problems
@@ -99,37 +98,27 @@ def interface_mismatches(result: dict[str, Any], snap: Snapshot, sandbox: str, *
 
 def address_mismatches(result: dict[str, Any], snap: Snapshot, ifname: str, sandbox: str) -> list[str]:
     """Addresses of the result on a container interface (or, in a legacy result, on CNI_IFNAME) that are not configured."""
-    norm = normalize(result)
-    in_container = container_interface_indexes(norm, sandbox)
-    problems: list[str] = []
-    for n, ip in enumerate(norm.ips):
+    res = Result.read(result)
+    in_container = res.container_interfaces(sandbox)
+    problems = res.unreadable_at("ips") + res.unreadable_at("ip4.ip") + res.unreadable_at("ip6.ip")
+    for ip in res.ips:
         if ip.interface is not None and ip.interface not in in_container:
             continue  # an address on a host-side interface (or an out-of-range index, judged elsewhere)
-        name = str(norm.interfaces[ip.interface].get("name")) if ip.interface is not None else ifname
-        try:
-            present = snap.has_address(name, ip.address)
-        except ValueError:
-            problems.append(f"ips[{n}] address {ip.address!r} is not an address")
-            continue
-        if not present:
-            problems.append(f"ips[{n}] {ip.address} is not assigned to {name} in the container")
+        name = str(res.interfaces[ip.interface].name) if ip.interface is not None else ifname
+        if not snap.has_address(name, str(ip.address)):
+            problems.append(f"{ip.where} {ip.address} is not assigned to {name} in the container")
     return problems
 
 
 def route_mismatches(result: dict[str, Any], snap: Snapshot) -> list[str]:
     """Routes of the result that are not in the container's routing tables."""
-    problems: list[str] = []
-    for n, route in enumerate(normalize(result).routes):
-        dst = route.get("dst")
-        if not isinstance(dst, str):
-            continue
-        try:
-            gw = route.get("gw") if isinstance(route.get("gw"), str) else None
-            if not snap.has_route(dst, gw):
-                via = f" via {gw}" if gw else ""
-                problems.append(f"routes[{n}] {dst}{via} is not in the container's routing table")
-        except ValueError:
-            problems.append(f"routes[{n}] {route!r} is not a route")
+    res = Result.read(result)
+    problems = [f"{why} (not a route)" for why in res.unreadable_at("routes") + res.unreadable_at("ip4.routes") + res.unreadable_at("ip6.routes")]
+    for route in res.routes:
+        gw = str(route.gw) if route.gw is not None else None
+        if not snap.has_route(str(route.dst), gw):
+            via = f" via {gw}" if gw else ""
+            problems.append(f"{route.where} {route.dst}{via} is not in the container's routing table")
     return problems
 
 
@@ -183,11 +172,10 @@ def located_interfaces(result: dict[str, Any], container: Snapshot, host: Snapsh
     """Indexes of the result's interfaces that are really in the container namespace,
     and of those really in the host namespace, by link name. A name both namespaces
     have (lo) counts as container-side only when it is CNI_IFNAME."""
-    norm = normalize(result)
     inside, outside = [], []
-    for i, iface in enumerate(norm.interfaces):
-        name = iface.get("name")
-        if not isinstance(name, str):
+    for i, iface in enumerate(Result.read(result).interfaces):
+        name = iface.name
+        if name is None:
             continue
         if container.link(name) is not None and (host.link(name) is None or name == ifname):
             inside.append(i)
@@ -198,10 +186,4 @@ def located_interfaces(result: dict[str, Any], container: Snapshot, host: Snapsh
 
 def addresses_of(result: dict[str, Any]) -> list[str]:
     """Every address (without prefix length) the result hands out."""
-    out = []
-    for ip in normalize(result).ips:
-        try:
-            out.append(str(ipaddress.ip_interface(ip.address).ip))
-        except ValueError:
-            pass
-    return out
+    return [str(a) for a in Result.read(result).addresses()]

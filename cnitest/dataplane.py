@@ -144,18 +144,14 @@ def link_info(ns: Namespace, name: str, attr: str) -> Any:
 
 def container_addresses(result: dict[str, Any], sandbox: str, family: int | None = None) -> list[str]:
     """The plain IPs a result puts on container-side interfaces (legacy results: all of them)."""
-    from . import checks
+    from .result import Result
 
-    norm = checks.normalize(result)
-    inside = set(checks.container_interface_indexes(norm, sandbox))
+    res = Result.read(result)
+    inside = set(res.container_interfaces(sandbox))
     out = []
-    for ip in norm.ips:
+    for ip in res.ips:
         if ip.interface is not None and inside and ip.interface not in inside:
             continue
-        try:
-            iface = ipaddress.ip_interface(ip.address)
-        except ValueError:
-            continue
-        if family is None or iface.version == family:
-            out.append(str(iface.ip))
+        if family is None or ip.version == family:
+            out.append(str(ip.address.ip))
     return out

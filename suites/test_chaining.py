@@ -8,13 +8,12 @@ result (interfaces, ips, routes, dns) is there to be dropped by a careless plugi
 from __future__ import annotations
 
 import copy
-import ipaddress
 import json
 from typing import Any
 
 import pytest
 
-from cnitest import checks
+from cnitest import Result
 
 PREV_DNS = {"nameservers": ["10.88.0.53"], "domain": "cnitest.example", "search": ["cnitest.example"], "options": ["ndots:2"]}
 
@@ -38,46 +37,20 @@ def chained(attach, chained_conf):
     return attach(chained_conf)
 
 
-def _ip(value: Any) -> str:
-    try:
-        return str(ipaddress.ip_interface(value))
-    except ValueError:
-        return str(value)
-
-
-def _route_key(r: dict[str, Any]) -> tuple[str, str | None]:
-    dst = r.get("dst")
-    try:
-        dst = str(ipaddress.ip_network(dst, strict=False))
-    except (ValueError, TypeError):
-        pass
-    gw = r.get("gw")
-    return str(dst), str(ipaddress.ip_address(gw)) if isinstance(gw, str) else None
-
-
 def dropped(prev: dict[str, Any], out: dict[str, Any]) -> list[str]:
     """What of prevResult is missing from the output (interfaces, ips, routes, dns)."""
-    missing = []
-    p, o = checks.normalize(prev), checks.normalize(out)
-    have_ifaces = {(i.get("name"), i.get("sandbox") or "") for i in o.interfaces}
-    for n, iface in enumerate(p.interfaces):
-        if (iface.get("name"), iface.get("sandbox") or "") not in have_ifaces:
-            missing.append(f"interfaces[{n}] {iface.get('name')} (sandbox {iface.get('sandbox') or '-'})")
-    have_ips = {_ip(ip.address) for ip in o.ips}
-    for n, ip in enumerate(p.ips):
-        if _ip(ip.address) not in have_ips:
-            missing.append(f"ips[{n}] {ip.address}")
-    have_routes = {_route_key(r) for r in o.routes}
-    for n, r in enumerate(p.routes):
-        if _route_key(r) not in have_routes:
-            missing.append(f"routes[{n}] {r}")
-    pdns, odns = prev.get("dns") or {}, out.get("dns") or {}
+    p, o = Result.read(prev), Result.read(out)
+    have_ifaces = {(i.name, i.sandbox or "") for i in o.interfaces}
+    missing = [f"interfaces[{n}] {i.name} (sandbox {i.sandbox or '-'})" for n, i in enumerate(p.interfaces)
+               if (i.name, i.sandbox or "") not in have_ifaces]
+    have_ips = {ip.address for ip in o.ips}
+    missing += [f"ips[{n}] {ip.address}" for n, ip in enumerate(p.ips) if ip.address not in have_ips]
+    have_routes = {(r.dst, r.gw) for r in o.routes}
+    missing += [f"routes[{n}] {r.dst} via {r.gw or '-'}" for n, r in enumerate(p.routes) if (r.dst, r.gw) not in have_routes]
     for key in ("nameservers", "search", "options"):
-        for value in pdns.get(key) or []:
-            if value not in (odns.get(key) or []):
-                missing.append(f"dns.{key} {value!r}")
-    if pdns.get("domain") and odns.get("domain") != pdns["domain"]:
-        missing.append(f"dns.domain {pdns['domain']!r}")
+        missing += [f"dns.{key} {value!r}" for value in getattr(p.dns, key) if value not in getattr(o.dns, key)]
+    if p.dns.domain and o.dns.domain != p.dns.domain:
+        missing.append(f"dns.domain {p.dns.domain!r}")
     return missing
 
 
@@ -100,8 +73,8 @@ def _added(att):
 def test_prevresult_handled(chained):
     add = chained.add()
     assert add.succeeded and add.result is not None, f"ADD with a prevResult must succeed (the plugin must handle prevResult):\n{add.describe()}"
-    prev_ips = {_ip(ip.address) for ip in checks.normalize(chained.config["prevResult"]).ips}
-    out_ips = {_ip(ip.address) for ip in checks.normalize(add.result).ips}
+    prev_ips = {str(ip.address) for ip in Result.read(chained.config["prevResult"]).ips}
+    out_ips = {str(ip.address) for ip in Result.read(add.result).ips}
     assert prev_ips <= out_ips, (
         "the output must be derived from prevResult (passed through or modified), not made as if there were none; "
         f"prevResult has addresses {sorted(prev_ips)}, the output {sorted(out_ips)}:\n{add.describe()}"
@@ -153,16 +126,16 @@ def test_prevresult_echoed(chained, container_ns, cni_version):
 @pytest.mark.cni_rule("chain.prevresult.indexes-stable")
 def test_interface_indexes_stable(chained):
     add = _added(chained)
-    p, o = checks.normalize(chained.config["prevResult"]), checks.normalize(add.result)
+    p, o = Result.read(chained.config["prevResult"]), Result.read(add.result)
     wrong = []
     for ip in o.ips:
-        before = next((x for x in p.ips if _ip(x.address) == _ip(ip.address)), None)
+        before = next((x for x in p.ips if x.address == ip.address), None)
         if before is None or before.interface is None or ip.interface is None:
             continue
-        want = p.interfaces[before.interface].get("name") if before.interface < len(p.interfaces) else None
-        got = o.interfaces[ip.interface].get("name") if 0 <= ip.interface < len(o.interfaces) else None
-        if want != got:
-            wrong.append(f"{ip.address}: interface index {ip.interface} now names {got!r}, in prevResult it named {want!r}")
+        want, got = p.interface_of(before), o.interface_of(ip)
+        if (want and want.name) != (got and got.name):
+            wrong.append(f"{ip.address}: interface index {ip.interface} now names {got and got.name!r}, "
+                         f"in prevResult it named {want and want.name!r}")
     assert not wrong, "interfaces appended by a chained plugin must not move existing ones:\n- " + "\n- ".join(wrong)
 
 

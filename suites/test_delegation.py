@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import Attachment, Invocation, Runner, checks, host_local, recording_ipam
+from cnitest import Attachment, Invocation, Result, Runner, host_local, recording_ipam
 from cnitest.fixtures import RUNNERS_KEY, Attacher
 
 pytestmark = pytest.mark.cni_kinds("interface")
@@ -151,12 +151,12 @@ def test_ipam_result_reflected(recorded):
     add = _must_add(recorded, recorded.attach())
     call = _one(recorded, "ADD", "the IPAM plugin must run for its result to be used")
     ipam_result = json.loads(call["stdout"])
-    ipam_n, out_n = checks.normalize(ipam_result), checks.normalize(add.result)
-    missing = [f"address {ip.address}" for ip in ipam_n.ips if ip.address not in {o.address for o in out_n.ips}]
-    have_routes = {(r.get("dst"), r.get("gw")) for r in out_n.routes}
-    missing += [f"route {r}" for r in ipam_n.routes if (r.get("dst"), r.get("gw")) not in have_routes]
+    ipam_view, out = Result.read(ipam_result), Result.read(add.result)
+    missing = [f"address {ip.address}" for ip in ipam_view.ips if ip.address not in {o.address for o in out.ips}]
+    have_routes = {(r.dst, r.gw) for r in out.routes}
+    missing += [f"route {r.dst} via {r.gw or '-'}" for r in ipam_view.routes if (r.dst, r.gw) not in have_routes]
     for key in ("nameservers", "search"):
-        missing += [f"dns.{key} {v}" for v in (ipam_result.get("dns") or {}).get(key) or [] if v not in ((add.result.get("dns") or {}).get(key) or [])]
+        missing += [f"dns.{key} {v}" for v in getattr(ipam_view.dns, key) if v not in getattr(out.dns, key)]
     assert not missing, (
         "the ips, routes and dns the IPAM plugin returned should appear in the plugin's result; missing:\n- "
         + "\n- ".join(missing) + f"\nIPAM result: {call['stdout']}\n{add.describe()}"

@@ -130,3 +130,58 @@ def test_host_local_state_is_read_one_way(tmp_path):
     assert [p.name for p in host_local.state_files(tmp_path / "data")] == ["10.1.0.5", "fd00::5"]
     assert [p.name for p in host_local.state_files(tmp_path / "data", "10.1.0.5")] == ["10.1.0.5", "fd00::5", "last_reserved_ip.0"]
     assert host_local.state_files(tmp_path / "nothing") == []
+
+
+def test_result_view_of_a_1_0_0_result():
+    import ipaddress
+
+    doc = {
+        "cniVersion": "1.0.0",
+        "interfaces": [{"name": "cni0", "mac": "aa:bb:cc:dd:ee:ff"}, {"name": "eth0", "sandbox": "/proc/1/fd/3", "mtu": 1500}],
+        "ips": [{"address": "10.1.0.5/24", "gateway": "10.1.0.1", "interface": 1}, {"address": "fd00::5/64", "interface": 1}],
+        "routes": [{"dst": "0.0.0.0/0"}, {"dst": "10.9.0.7/16", "gw": "10.1.0.1", "priority": 5}],
+        "dns": {"nameservers": ["10.1.0.53"], "domain": "example", "search": ["example"], "options": ["ndots:2"]},
+    }
+    res = cnitest.Result.read(doc)
+    assert res.cni_version == "1.0.0"
+    assert [i.name for i in res.interfaces] == ["cni0", "eth0"] and res.interfaces[1].mtu == 1500
+    assert res.container_interfaces("/proc/1/fd/3") == [1]
+    assert res.ips[0].address == ipaddress.ip_interface("10.1.0.5/24") and res.ips[0].gateway == ipaddress.ip_address("10.1.0.1")
+    assert [ip.version for ip in res.ips] == [4, 6] and res.interface_of(res.ips[1]) == res.interfaces[1]
+    assert res.addresses() == [ipaddress.ip_address("10.1.0.5"), ipaddress.ip_address("fd00::5")]
+    assert res.routes[1].dst == ipaddress.ip_network("10.9.0.0/16") and res.routes[1].priority == 5 and res.routes[0].gw is None
+    assert res.dns.nameservers == ("10.1.0.53",) and res.dns.domain == "example" and res.dns.options == ("ndots:2",)
+    assert res.unreadable == {}
+
+
+def test_result_view_of_a_legacy_result():
+    doc = {"cniVersion": "0.2.0", "ip4": {"ip": "10.1.0.5/24", "gateway": "10.1.0.1", "routes": [{"dst": "0.0.0.0/0"}]},
+           "ip6": {"ip": "fd00::5/64"}, "dns": {"nameservers": ["10.1.0.53"]}}
+    res = cnitest.Result.read(doc)
+    assert [str(ip.address) for ip in res.ips] == ["10.1.0.5/24", "fd00::5/64"] and res.ips[0].interface is None
+    assert [(str(r.dst), r.where) for r in res.routes] == [("0.0.0.0/0", "ip4.routes[0]")] and res.interfaces == ()
+    assert res.dns.nameservers == ("10.1.0.53",)
+
+
+def test_result_view_never_raises_and_names_what_it_could_not_read():
+    doc = {"interfaces": ["not an object", {"name": 7}], "ips": [{"address": "10.1.0.300/24"}, {"address": 5}, "x",
+                                                                  {"address": "10.1.0.5/24", "interface": True}],
+           "routes": [{"dst": "10.0.0.0/8", "gw": "nope"}, {"dst": None}], "dns": ["wrong"]}
+    res = cnitest.Result.read(doc)
+    assert [i.name for i in res.interfaces] == [None, None]  # kept in place: ips[].interface indexes stay right
+    assert [(str(ip.address), ip.where) for ip in res.ips] == [("10.1.0.5/24", "ips[3]")] and res.ips[0].interface is None
+    assert res.routes == () and res.dns == cnitest.result.DNS()
+    assert res.unreadable == {"ips[0].address": "'10.1.0.300/24' is not an address", "routes[0].gw": "'nope' is not an address"}
+    assert res.unreadable_at("routes") == ["routes[0].gw 'nope' is not an address"]
+    for junk in (None, [], "text", 3):
+        assert cnitest.Result.read(junk) == cnitest.Result()
+
+
+def test_kernel_checks_read_results_through_the_view():
+    """checks.address_mismatches reports an unreadable address instead of crashing on it."""
+    from cnitest import checks
+    from cnitest.netns import Snapshot
+
+    snap = Snapshot(links=[], addresses=[], routes=[])
+    problems = checks.address_mismatches({"ips": [{"address": "bad/24"}, {"address": "10.1.0.5/24"}]}, snap, "eth0", "/ns")
+    assert problems == ["ips[0].address 'bad/24' is not an address", "ips[1] 10.1.0.5/24 is not assigned to eth0 in the container"]
