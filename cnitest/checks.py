@@ -20,6 +20,12 @@ from typing import Any
 from .netns import Snapshot
 from .result import Result
 
+__all__ = [
+    "PREEXISTING_IFNAMES", "IPConfig", "Normalized", "PreconditionFailed", "address_mismatches", "addresses_of",
+    "container_interface_indexes", "interface_mismatches", "kernel_mismatches", "listing", "located_interfaces",
+    "normalize", "require_success", "route_mismatches", "schema_errors_at",
+]
+
 
 @dataclass
 class IPConfig:
@@ -46,7 +52,8 @@ def _text(value: Any) -> str | None:
 
 def normalize(result: Any) -> Normalized:
     """One form for results of every spec version (tolerant: the schema judges shape;
-    a field of the wrong type is left out, never a crash)."""
+    a field of the wrong type is left out, never a crash). Interfaces and routes stay
+    raw dicts; new code reads results with the typed cnitest.Result instead."""
     out = Normalized()
     if not isinstance(result, dict):
         return out
