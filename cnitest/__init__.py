@@ -12,7 +12,8 @@ Public API (imported on first use, so `import cnitest` costs next to nothing):
 `Runner`, `Invocation`, `CniError` (runner); `Attachment`, `with_prev_result`
 (attachment); `Result` (a typed view of a result of any version: `Result.read(doc)`); `Namespace`, `Snapshot` and the `netns` module (`netns.new()`);
 `rules` (the catalog: `rules.get`, `rules.RULES`, `Rule`); `versions`;
-`strategies` (hypothesis strategies for IPAM configs).
+`strategies` (hypothesis strategies for IPAM configs); `conflist` (runs a conflist as
+libcni does, over any runner).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 __all__ = [
     "Attachment", "CniError", "Invocation", "Namespace", "Result", "Rule", "Runner", "Snapshot",
-    "netns", "rules", "strategies", "versions", "with_prev_result",
+    "conflist", "netns", "rules", "strategies", "versions", "with_prev_result",
 ]
 
 _HOMES = {
@@ -30,7 +31,7 @@ _HOMES = {
     "Attachment": "attachment", "with_prev_result": "attachment",
     "Namespace": "netns", "Snapshot": "netns", "Rule": "rules", "Result": "result",
 }
-_MODULES = {"netns", "rules", "strategies", "versions"}
+_MODULES = {"conflist", "netns", "rules", "strategies", "versions"}
 
 
 def __getattr__(name: str) -> Any:

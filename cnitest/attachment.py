@@ -11,19 +11,78 @@ it added, whatever the test body did:
         add = att.add()
         assert add.succeeded
         assert att.check().succeeded
+
+A step a test depends on but does not judge (the ADD before a CHECK test, the GC
+before a test of what GC kept) goes through `require()` or `add_or_block()`: when
+it fails, the test ends "blocked by <rule id>", a skip naming the rule whose own
+test judges that step, and is never a finding of the rule it was about to check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 from . import versions
 from .netns import Namespace
-from .runner import Invocation, Runner
+from .runner import Blocked, Invocation, Runner
+
+__all__ = ["PRECONDITION_RULES", "Attachment", "BlockedBy", "blocked_by", "require", "with_prev_result"]
 
 _LAST: Any = object()  # "the last successful ADD result" (a default distinct from None)
+
+PRECONDITION_RULES: Mapping[str, str] = MappingProxyType({
+    "ADD": "add.result.stdout",  # a successful ADD exits 0 with a result object (test_smoke, test_results)
+    "CHECK": "check.after-add-succeeds",
+    "DEL": "chain.prevresult.del-accepted",  # DEL with the ADD result as prevResult succeeds (test_delete)
+    "GC": "gc.succeeds",
+    "STATUS": "status.ready-succeeds",
+})
+"""verb -> the rule whose own test judges that a plain call of the verb on the profile's
+config succeeds: what a test blocked by a failed call of that verb names by default."""
+
+BLOCKED_PREFIX = "blocked by "
+
+
+class BlockedBy(Blocked):
+    """A precondition failed: the test cannot judge its own rule, and is blocked by `rule`.
+
+    A skip (unittest's, honoured by pytest and hypothesis), so the failure is reported
+    once, by the precondition's own test, and this test's rule gets no finding. The
+    reason reads "blocked by RULE: why"; the report reads the rule back from it
+    (`blocked_by`), because pytest keeps only a skip's text."""
+
+    def __init__(self, rule: str, why: str) -> None:
+        self.rule = rule
+        super().__init__(f"{BLOCKED_PREFIX}{rule}: {why}")
+
+
+def blocked_by(reason: str) -> tuple[bool, str | None]:
+    """Whether a skip reason says the test was blocked, and by which rule.
+
+    (True, rule) for BlockedBy; (True, None) for the runner's Blocked (a verb that
+    already timed out: the finding is the time-out's test, not a rule of its own);
+    (False, None) for any other skip."""
+    if reason.startswith(BLOCKED_PREFIX):
+        rule = reason[len(BLOCKED_PREFIX):].split(":", 1)[0].strip()
+        return True, rule or None
+    return reason.startswith("blocked:"), None
+
+
+def require(inv: Invocation, rule: str | None = None, what: str | None = None) -> Invocation:
+    """`inv` if the call succeeded (exit 0, well-formed output, an ADD with a result object);
+    else BlockedBy `rule` (default: PRECONDITION_RULES[inv.verb]).
+
+    For a step the test needs but does not judge; `what` names it in the reason
+    (default: the verb)."""
+    rule = rule or PRECONDITION_RULES.get(inv.verb, PRECONDITION_RULES["ADD"])
+    what = what or inv.verb
+    if not inv.succeeded:
+        raise BlockedBy(rule, f"{what} failed, so this test's rule cannot be judged:\n{inv.describe()}")
+    if inv.verb == "ADD" and not isinstance(inv.result, dict):
+        raise BlockedBy(rule, f"{what} printed no result object, so this test's rule cannot be judged:\n{inv.describe()}")
+    return inv
 
 
 def with_prev_result(conf: Mapping[str, Any], result: dict[str, Any] | None, version: str) -> dict[str, Any]:
@@ -88,6 +147,12 @@ class Attachment:
         if inv.succeeded and isinstance(inv.result, dict):
             self.result = inv.result
         return inv
+
+    def add_or_block(self, config: Mapping[str, Any] | None = None, rule: str | None = None, what: str | None = None,
+                     **kwargs: Any) -> Invocation:
+        """ADD as a precondition: the successful Invocation, else BlockedBy `rule`
+        (default add.result.stdout); see require()."""
+        return require(self.add(config, **kwargs), rule, what)
 
     def check(self, prev_result: dict[str, Any] | None = _LAST, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Invocation:
         """CHECK with `prev_result` (default: the last ADD result) as prevResult."""

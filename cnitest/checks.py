@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .attachment import BlockedBy, require
 from .netns import Snapshot
 from .result import Result
 
@@ -135,19 +136,15 @@ def route_mismatches(result: dict[str, Any], snap: Snapshot) -> list[str]:
 # a result, a schema report or IPAM state the same way.
 
 
-class PreconditionFailed(Exception):
-    """A step a test depends on (usually the ADD) failed, so the rule under test
-    cannot be judged. Not an AssertionError on purpose: the plugin hook never
-    turns it into a SHOULD-level warning of the rule the test names."""
+PreconditionFailed = BlockedBy
+"""A step a test depends on (usually the ADD) failed: the test is blocked by that step's
+rule (cnitest.attachment.BlockedBy), never a finding of the rule it names."""
 
 
-def require_success(inv: Any, what: str) -> Any:
-    """`inv` if it succeeded with well-formed output, else PreconditionFailed."""
-    if not inv.succeeded:
-        raise PreconditionFailed(f"{what} failed, so this rule cannot be checked:\n{inv.describe()}")
-    if inv.verb == "ADD" and not isinstance(inv.result, dict):
-        raise PreconditionFailed(f"{what} printed no result object:\n{inv.describe()}")
-    return inv
+def require_success(inv: Any, what: str, rule: str | None = None) -> Any:
+    """`inv` if it succeeded with well-formed output, else BlockedBy `rule` (default: the
+    rule that judges a plain call of `inv.verb`, cnitest.attachment.PRECONDITION_RULES)."""
+    return require(inv, rule, what)
 
 
 def schema_errors_at(errors: list[str], *fields: str, but: tuple[str, ...] = ()) -> list[str]:

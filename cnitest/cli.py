@@ -92,8 +92,12 @@ examples:
   cnitest exec ADD ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab --json > add.json
   cnitest exec DEL ./plugin --config conf.json --netns /run/netns/ctr --host-netns lab   # prevResult from the cache
   cnitest exec --cleanup lab
-With --host-netns NAME the host namespace is /run/netns/NAME and stays until --cleanup NAME;
-ADD results are cached and sent as prevResult to CHECK and DEL (0.4.0 on).
+  cnitest exec ADD --config net.conflist --cni-path /usr/lib/cni --netns /run/netns/ctr --host-netns lab
+  cnitest exec GC  --config net.conflist --cni-path /usr/lib/cni --host-netns lab --valid-attachment ctr/eth0
+With --host-netns NAME the host namespace is /run/netns/NAME and stays until --cleanup NAME
+or the DEL of its last cached attachment; ADD results are cached and sent as prevResult to
+CHECK and DEL (0.4.0 on). A conflist runs as libcni runs it: ADD in order, CHECK in order,
+DEL in reverse, GC (stale cached attachments DELed, then each plugin at 1.1.0), STATUS.
 Exit status: 0 when the plugin succeeded with valid output, 1 otherwise, 4 a usage error.
 """
 
@@ -144,14 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Call a CNI plugin once, in a sandbox network namespace, and explain the answer.")
     ex.set_defaults(parser=ex)
     ex.add_argument("verb", metavar="VERB", nargs="?", type=str.upper, choices=VERBS, help=f"the CNI_COMMAND: {', '.join(VERBS)}")
-    ex.add_argument("plugin", metavar="PLUGIN", nargs="?", help="the CNI plugin executable")
-    ex.add_argument("--config", metavar="FILE", help="the network configuration (one plugin's JSON object); required")
+    ex.add_argument("plugin", metavar="PLUGIN", nargs="?", help="the CNI plugin executable (with a conflist: optional, its directory is searched first)")
+    ex.add_argument("--config", metavar="FILE", help="the network configuration: one plugin's JSON object, or a conflist; required")
     ex.add_argument("--json", action="store_true", help="print only the plugin's JSON document on stdout; everything else on stderr")
     ex.add_argument("--args", metavar="K=V", action="append", default=[], help="a CNI_ARGS pair (repeatable)")
     ex.add_argument("--cap-args", metavar="JSON", help="capability arguments (cnitool's CAP_ARGS): those the config declares go in runtimeConfig")
     ex.add_argument("--runtime-config", metavar="JSON", help="a JSON object merged into the config's runtimeConfig")
     ex.add_argument("--host-netns", metavar="NAME", help="run in the persistent sandbox host namespace /run/netns/NAME (made if missing); ADD results are cached for CHECK/DEL")
     ex.add_argument("--cleanup", metavar="NAME", help="remove the host namespace NAME and its cached results, then exit")
+    ex.add_argument("--valid-attachment", metavar="ID/IFNAME", action="append", default=[],
+                    help="GC: an attachment (CNI_CONTAINERID/CNI_IFNAME) that is still valid (repeatable)")
     where = ex.add_mutually_exclusive_group()
     where.add_argument("--netns", metavar="PATH", help="the container namespace, e.g. /var/run/netns/NAME")
     where.add_argument("--new-netns", action="store_true", help="make a fresh container namespace (held by this process; gone at exit)")
@@ -296,29 +302,40 @@ def _json_arg(parser: argparse.ArgumentParser, option: str, text: str | None) ->
 def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from . import exec_cmd
 
+    for option, name in (("--cleanup", args.cleanup), ("--host-netns", args.host_netns)):
+        try:
+            if name is not None:
+                exec_cmd.check_name(name)  # a path would reach outside /run/netns and the cache
+        except exec_cmd.BadName as exc:
+            parser.error(f"{option}: {exc}")
     if args.cleanup:
         for path in exec_cmd.cleanup(args.cleanup):
             print(f"removed {path}")
         return 0
-    if not args.verb or not args.plugin or not args.config:
+    try:
+        return _exec_one(parser, args)
+    except exec_cmd.HostNetnsError as exc:
+        print(f"cnitest exec: {exc}", file=sys.stderr)
+        return 1
+
+
+def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """One call of a plugin (a conflist: of each of its plugins); see _exec."""
+    from . import exec_cmd
+
+    if not args.verb or not args.config:
         parser.error("give VERB, PLUGIN and --config FILE (or --cleanup NAME)")
-    plugin = _check_plugin(parser, args.plugin)
     bad = [a for a in args.args if "=" not in a]
     if bad:
         parser.error(f"--args {bad[0]}: expected K=V")
+    valid = _valid_attachments(parser, args)
     cap_args = _json_arg(parser, "--cap-args", args.cap_args)
     extra = _json_arg(parser, "--runtime-config", args.runtime_config)
     conf = _read_json(parser, "--config", args.config)
     if not isinstance(conf, dict):
         parser.error(f"--config {args.config}: not a JSON object")
-    if "plugins" in conf:
-        parser.error(f"--config {args.config}: a conflist; exec calls one plugin, give that plugin's config object")
-    if args.cni_version:
-        if not versions.is_known(args.cni_version):
-            parser.error(f"--cni-version {args.cni_version}: unknown (known: {', '.join(versions.KNOWN)})")
-        conf["cniVersion"] = args.cni_version
-    if args.prev_result:
-        conf["prevResult"] = _read_json(parser, "--prev-result", args.prev_result)
+    if args.cni_version and not versions.is_known(args.cni_version):
+        parser.error(f"--cni-version {args.cni_version}: unknown (known: {', '.join(versions.KNOWN)})")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     needs_netns = args.verb in ("ADD", "CHECK", "DEL")
@@ -326,8 +343,22 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"{args.verb} needs a container namespace: give --netns PATH or --new-netns")
     if args.netns and not Path(args.netns).exists():
         parser.error(f"--netns {args.netns}: no such file")
+    if "plugins" in conf:
+        return _exec_list(parser, args, conf, cap_args or {}, extra or {}, valid)
+    if not args.plugin:
+        parser.error("give VERB, PLUGIN and --config FILE (or --cleanup NAME)")
+    plugin = _check_plugin(parser, args.plugin)
+    if args.cni_version:
+        conf["cniVersion"] = args.cni_version
+    if args.prev_result:
+        conf["prevResult"] = _read_json(parser, "--prev-result", args.prev_result)
+    from .conflist import GC_KEYS, AttachmentParams
+
+    if args.verb == "GC" and not any(k in conf for k in GC_KEYS):
+        for key in GC_KEYS:  # the spec's input of GC; a config that has its own keeps them
+            conf[key] = [{"containerID": cid, "ifname": ifname} for cid, ifname in valid]
     exec_cmd.runtime_config(conf, cap_args, extra)
-    cni_args = ";".join([*([args.cni_args] if args.cni_args else []), *args.args]) or None
+    cni_args = _cni_args(args)
     out = sys.stderr if args.json else sys.stdout
     cache = exec_cmd.cache_file(args.host_netns, conf, args.container_id, args.ifname) if args.host_netns else None
     if cache is not None and exec_cmd.apply_cached(cache, args.verb, conf):
@@ -337,23 +368,23 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from .profiles import infer_kind, result_kind
     from .runner import Runner
 
-    # A plugin's text may hold a lone surrogate ("\ud800" in its JSON): show it escaped, never crash on it.
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+    _tolerant_streams()
     cni_path = [str(Path(d).absolute()) for d in args.cni_path.split(":") if d]
     container: netns.Namespace | None = None
     host_ns = netns.open_path(exec_cmd.host_netns_path(args.host_netns)) if args.host_netns else netns.new("exec-host")
+    box = exec_cmd.host_sandbox(args.host_netns) if args.host_netns else None
     with host_ns as host:
         try:
             if args.new_netns:
                 container = netns.new("exec-container")
             elif args.netns:
                 container = netns.open_path(args.netns, args.netns)
-            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind=result_kind(infer_kind(conf)))
+            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind=result_kind(infer_kind(conf)),
+                            sandbox=box)
+            target: Any = None
             if needs_netns:
                 assert container is not None
-                target: Any = container.path if args.new_netns else args.netns
+                target = container.path if args.new_netns else args.netns
                 inv = runner.invoke(args.verb, conf, target, args.ifname, args.container_id, cni_args=cni_args)
             else:
                 inv = runner.invoke(args.verb, conf, None, None, None, cni_args=cni_args)
@@ -361,22 +392,164 @@ def _exec(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             if args.json and inv.document is not None:
                 print(json.dumps(inv.document, indent=2))
             if cache is not None:
-                exec_cmd.record(cache, args.verb, ok, inv.document)
+                params = AttachmentParams(args.container_id, args.ifname, target, cni_args, cap_args or {}, extra or {})
+                exec_cmd.record(cache, args.verb, ok, inv.document, params, conf)
             if container is not None and args.verb in ("ADD", "CHECK", "DEL"):
                 print(f"\ncontainer namespace after {args.verb}:", file=out)
                 print(container.snapshot().describe(), file=out)
-            if args.new_netns:
-                print("\nnote: the container namespace was made for this call and is held by this process only;"
-                      " it vanishes at exit, with everything the plugin put in it.", file=out)
-            if args.host_netns:
-                print(f"note: the plugin ran in the host namespace /run/netns/{args.host_netns}; it stays"
-                      f" until `cnitest exec --cleanup {args.host_netns}`.", file=out)
-            else:
-                print("note: the plugin ran in a sandbox host namespace that vanishes at exit.", file=out)
         finally:
             if container is not None:
                 container.close()
+    _exec_notes(args, out, args.verb == "DEL" and ok)
     return 0 if ok else 1
+
+
+def _valid_attachments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[str, str]]:
+    """--valid-attachment ID/IFNAME values (GC only)."""
+    if args.valid_attachment and args.verb != "GC":
+        parser.error("--valid-attachment is for GC")
+    out = []
+    for value in args.valid_attachment:
+        cid, sep, ifname = value.partition("/")
+        if not sep or not cid or not ifname or "/" in ifname:
+            parser.error(f"--valid-attachment {value}: expected CONTAINERID/IFNAME")
+        out.append((cid, ifname))
+    return out
+
+
+def _cni_args(args: argparse.Namespace) -> str | None:
+    return ";".join([*([args.cni_args] if args.cni_args else []), *args.args]) or None
+
+
+def _tolerant_streams() -> None:
+    # A plugin's text may hold a lone surrogate ("\ud800" in its JSON): show it escaped, never crash on it.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _exec_notes(args: argparse.Namespace, out: Any, deleted: bool = False) -> None:
+    """Where the namespaces went; after a DEL (`deleted`) of the last attachment, remove the host namespace."""
+    from . import exec_cmd
+
+    if args.new_netns:
+        print("\nnote: the container namespace was made for this call and is held by this process only;"
+              " it vanishes at exit, with everything the plugin put in it.", file=out)
+    removed = exec_cmd.remove_if_unused(args.host_netns) if args.host_netns and deleted else []
+    if removed:
+        print(f"note: that was the last attachment in the host namespace {args.host_netns}: removed {', '.join(removed)}", file=out)
+    elif args.host_netns:
+        print(f"note: the plugin ran in the host namespace /run/netns/{args.host_netns}; it stays"
+              f" until `cnitest exec --cleanup {args.host_netns}` or the DEL of its last attachment.", file=out)
+    else:
+        print("note: the plugin ran in a sandbox host namespace that vanishes at exit.", file=out)
+
+
+def _exec_list(parser: argparse.ArgumentParser, args: argparse.Namespace, doc: dict[str, Any], cap_args: dict[str, Any],
+               extra: dict[str, Any], valid: list[tuple[str, str]]) -> int:
+    """A conflist, run as libcni runs it (cnitest.conflist); the result cache makes ADD, CHECK, DEL, GC work across calls."""
+    from . import conflist, exec_cmd, netns, schemas
+
+    try:
+        netlist = conflist.NetworkList.from_doc(doc, args.cni_version)
+    except conflist.ConflistError as exc:
+        parser.error(f"--config {args.config}: {exc}")
+    if args.verb == "VERSION":
+        parser.error("VERSION asks one plugin: give that plugin's config object, not a conflist")
+    if args.verb == "ADD" and args.prev_result:
+        parser.error("--prev-result with a conflist is for CHECK and DEL (ADD passes each result on itself)")
+    dirs = [str(Path(d).absolute()) for d in args.cni_path.split(":") if d]
+    if args.plugin:
+        first = Path(args.plugin).expanduser()
+        if not first.exists():
+            parser.error(f"PLUGIN {args.plugin}: no such file or directory")
+        dirs.insert(0, str((first if first.is_dir() else first.parent).absolute()))
+    if not dirs:
+        parser.error("a conflist finds its plugins by type: give --cni-path DIRS (or PLUGIN)")
+    for plugin in netlist.plugins:
+        try:
+            conflist.find_plugin(plugin["type"], dirs)
+        except conflist.PluginNotFound as exc:
+            parser.error(f"--config {args.config}: {exc}")
+    out = sys.stderr if args.json else sys.stdout
+    cni_args = _cni_args(args)
+    cache = exec_cmd.cache_file(args.host_netns, {"name": netlist.name}, args.container_id, args.ifname) if args.host_netns else None
+    cached = exec_cmd.cached_result(cache) if cache is not None else None
+    if args.prev_result:
+        cached = _read_json(parser, "--prev-result", args.prev_result)
+    elif cached is not None and args.verb in ("CHECK", "DEL"):
+        print(f"prevResult: the cached ADD result {cache}", file=out)
+
+    _tolerant_streams()
+    container: netns.Namespace | None = None
+    host_ns = netns.open_path(exec_cmd.host_netns_path(args.host_netns)) if args.host_netns else netns.new("exec-host")
+    box = exec_cmd.host_sandbox(args.host_netns) if args.host_netns else None
+    with host_ns as host:
+        try:
+            target: str | None = None
+            if args.new_netns:
+                container = netns.new("exec-container")
+                target = container.path
+            elif args.netns:
+                container = netns.open_path(args.netns, args.netns)
+                target = args.netns
+            params = conflist.AttachmentParams(args.container_id, args.ifname, target, cni_args, cap_args, extra)
+            runner_for = conflist.path_runners(dirs, host, args.timeout, box)
+            if args.verb == "ADD":
+                run = conflist.add(netlist, runner_for, params)
+            elif args.verb == "CHECK":
+                run = conflist.check(netlist, runner_for, params, cached)
+            elif args.verb == "DEL":
+                run = conflist.delete(netlist, runner_for, params, cached)
+            elif args.verb == "GC":
+                known = exec_cmd.attachments(args.host_netns, netlist.name) if args.host_netns else []
+                run = conflist.gc(netlist, runner_for, valid, known)
+            else:
+                run = conflist.status(netlist, runner_for)
+            ok = _show_list(run, schemas, out)
+            if args.json and run.document is not None:
+                print(json.dumps(run.document, indent=2))
+            if cache is not None and args.verb == "ADD" and ok and run.result is not None:
+                exec_cmd.record_add(cache, netlist.name, params, doc, run.result)
+                print(f"cached the final result in {cache}", file=out)
+            if cache is not None and args.verb == "DEL" and ok:
+                exec_cmd.forget(cache)
+            for att, stale in run.stale:
+                if stale.ok and args.host_netns:
+                    exec_cmd.forget(exec_cmd.cache_file(args.host_netns, {"name": netlist.name}, att.params.container_id, att.params.ifname))
+            if container is not None and args.verb in ("ADD", "CHECK", "DEL"):
+                print(f"\ncontainer namespace after {args.verb}:", file=out)
+                print(container.snapshot().describe(), file=out)
+        finally:
+            if container is not None:
+                container.close()
+    _exec_notes(args, out, ok and (args.verb == "DEL" or (args.verb == "GC" and bool(run.stale))))
+    return 0 if ok else 1
+
+
+def _show_list(run: Any, schemas: Any, out: Any) -> bool:
+    """Print a conflist run step by step; True when every call succeeded with valid output."""
+    ok = run.ok
+    for att, stale in run.stale:
+        print(f"GC: attachment {att.params.container_id}/{att.params.ifname} is cached but not valid: DEL", file=out)
+        ok = _show_list(stale, schemas, out) and ok
+    total = len(run.netlist.plugins)
+    for step in run.steps:
+        print(f"\n[{step.index + 1}/{total}] {run.verb} {step.plugin_type} (network {run.netlist.name}, cniVersion {run.netlist.cni_version})",
+              file=out)
+        if step.invocation is None:
+            print(f"  error: {step.error}", file=out)
+            continue
+        ok = _show(step.invocation, schemas, out) and ok
+    if run.skipped:
+        print(f"{run.verb}: {run.skipped}", file=out)
+    if run.refused:
+        print(f"{run.verb}: {run.refused}", file=out)
+    verdict = "succeeded" if ok else "failed: " + "; ".join(run.errors or ["a plugin's output is not valid"])
+    print(f"\nconflist {run.netlist.name}: {run.verb} {verdict}", file=out)
+    if run.verb == "ADD" and not run.ok:
+        print("note: a runtime DELs after a failed ADD too (SPEC section 3): run DEL to undo what the plugins before it did.", file=out)
+    return ok
 
 
 def _show(inv: Any, schemas: Any, out: Any = None) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import conflist, versions
 from .profiles import Profile
 
 _counter = itertools.count()
@@ -29,11 +30,19 @@ def unique_suffix() -> str:
 
 @dataclass
 class Template:
-    """What a test config is made from: the plugin's entry, and plugins to run before it."""
+    """What a test config is made from: the plugin's entry, and plugins to run before it.
+
+    From a conflist it also keeps what the list itself says to the runtime:
+    `disable_check` and `disable_gc` (the runtime must not call CHECK / GC for
+    it: those tests are not applicable), and `cni_versions` (the versions the
+    list supports, cniVersion and 1.1.0's cniVersions: only those are tested)."""
 
     plugin: dict[str, Any]
     chain: list[dict[str, Any]]  # earlier entries of a conflist (the base of a chained plugin)
     source: str
+    disable_check: bool = False
+    disable_gc: bool = False
+    cni_versions: tuple[str, ...] = ()  # empty: the template does not restrict the versions
 
 
 def from_profile(profile: Profile) -> Template:
@@ -50,11 +59,31 @@ def from_file(path: str | Path, plugin_type: str) -> Template:
         raise ValueError(f"network config {path} is not a JSON object")
     if "plugins" not in doc:
         return Template(plugin=doc, chain=[], source=str(path))
-    plugins = doc["plugins"]
-    if not isinstance(plugins, list) or not plugins or not all(isinstance(p, dict) for p in plugins):
-        raise ValueError(f"conflist {path} has no list of plugin objects under 'plugins'")
+    netlist = _read_conflist(doc, path)
+    plugins = list(netlist.plugins)
     index = next((i for i, p in enumerate(plugins) if p.get("type") == plugin_type), len(plugins) - 1)
-    return Template(plugin=plugins[index], chain=plugins[:index], source=str(path))
+    listed = [doc.get("cniVersion"), *(doc.get("cniVersions") or [])]
+    return Template(plugin=plugins[index], chain=plugins[:index], source=str(path),
+                    disable_check=netlist.disable_check, disable_gc=netlist.disable_gc,
+                    cni_versions=tuple(dict.fromkeys(v for v in listed if v in versions.KNOWN)))
+
+
+def _read_conflist(doc: dict[str, Any], path: str | Path) -> conflist.NetworkList:
+    """The conflist as cnitest.conflist reads it, valid at the version it selects: else a one-line ValueError."""
+    try:
+        netlist = conflist.NetworkList.from_doc(doc)
+    except conflist.ConflistError as exc:
+        raise ValueError(f"conflist {path}: {exc}") from None
+    version = netlist.cni_version  # the highest known of cniVersion and cniVersions
+    from . import schemas
+
+    if "conflist" not in schemas.available(version):
+        raise ValueError(f"conflist {path}: conflists exist from spec 0.3.0 on, its cniVersion is {version}")
+    errors = schemas.validate(doc, "conflist", version)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ValueError(f"conflist {path} is not a valid {version} conflist: {errors[0]}{more}")
+    return netlist
 
 
 def make_unique(conf: dict[str, Any], data_dir: Path, suffix: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from . import config, kernel, netns, sandbox
-from .attachment import Attachment
+from .attachment import Attachment, with_prev_result
 from .profiles import PARENT_LINK, PROFILES
 from .runner import Invocation, Runner
 from .sandbox import Sandbox
@@ -146,9 +146,21 @@ def netconf_factory(
         return conf
 
     def _run_base(version: str) -> Invocation:
+        """ADD the base plugins in list order, each given the result before it (as libcni
+        does); at the end of the test they are DELeted in reverse order, after the plugin
+        under test, each with the base's final result."""
         chain = cni_target.template.chain or [PROFILES[cni_target.profile.base or "ptp"].config_template()]
         prev: dict[str, Any] | None = None
         inv: Invocation | None = None
+        added: list[tuple[Runner, dict[str, Any]]] = []
+
+        def delete_base() -> None:
+            final = inv.result if inv is not None and inv.succeeded else None
+            netns_now = None if container_ns.closed else container_ns  # the test may have removed it
+            for runner, conf in reversed(added):
+                runner.invoke("DEL", with_prev_result(conf, final, version), netns_now, cni_ifname, cni_container_id)
+
+        request.addfinalizer(delete_base)
         for entry in chain:
             binary = cni_target.find_plugin(entry["type"])
             if binary is None:
@@ -159,6 +171,7 @@ def netconf_factory(
             runner = Runner(binary, host_ns, cni_target.settings.cni_path, timeout=cni_target.settings.timeout)
             request.node.stash.setdefault(RUNNERS_KEY, []).append(runner)  # the base ADD belongs in reproducers
             inv = runner.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+            added.append((runner, {k: v for k, v in conf.items() if k != "prevResult"}))
             prev = inv.result
         assert inv is not None
         return inv

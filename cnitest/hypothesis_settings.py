@@ -18,6 +18,7 @@ unless the working directory already holds a ``.hypothesis`` of the user's.
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -58,7 +59,10 @@ def configure(config: Any) -> None:
     global _chosen
     _chosen = PROFILES[config.getoption("cni_hypothesis_profile", None) or DEFAULT]
     if config.getoption("cni_plugin", None) and not (Path.cwd() / ".hypothesis").exists():
-        home = tempfile.mkdtemp(prefix="cnitest-hypothesis-")
+        from .sandbox import sweep_stale
+
+        sweep_stale(Path(tempfile.gettempdir()), "cnitest-hypothesis-")  # those of SIGKILLed runs
+        home = tempfile.mkdtemp(prefix=f"cnitest-hypothesis-{os.getpid()}-")
         atexit.register(shutil.rmtree, home, True)
         set_hypothesis_home_dir(home)
 

@@ -240,33 +240,15 @@ class IpamMachine(RuleBasedStateMachine):
         raise IpamInvariantError(invariant, detail, self.script())
 
     def script(self) -> str:
-        """The sequence so far as shell commands a person can paste."""
-        t = self.target
-        lines = ["# as root; the plugin keeps its state in $DATADIR", "DATADIR=$(mktemp -d)"]
-        direct = t.kind == "ipam" and not t.container_netns
-        if direct:
-            lines.append("ip netns add cnitest-host 2>/dev/null || true")
-        else:
-            names = sorted({n for s in self.steps for _, n in s.calls if n}, key=lambda n: int(n[len("cnitest-c"):]))
-            lines.append("ip netns add cnitest-host")
-            lines += [f"ip netns add {n}" for n in names]
+        """The sequence so far as a replay script (cnitest.reproduce) a person can run or paste."""
+        from .reproduce import Step, script
+
         data_dir = self.ipam.get("dataDir", "")
-        for step in self.steps:
-            lines.append(f"# {step.label}")
-            for inv, name in step.calls:
-                rename = {data_dir: "$DATADIR"} if data_dir else {}
-                netns_path = inv.env.get("CNI_NETNS", "")
-                if name and netns_path.startswith("/proc/"):
-                    rename[netns_path] = f"/var/run/netns/{name}"
-                text = inv.reproducer(rename=rename)
-                if step.parallel:
-                    first, _, rest = text.partition("\n")
-                    text = f"{first} &\n{rest}" if rest else f"{first} &"
-                lines.append(text)
-                lines.append(f"#   -> {_outcome(inv)}")
-            if step.parallel:
-                lines.append("wait")
-        return "\n".join(lines)
+        steps = [Step(f"{s.label} -> " + "; ".join(_outcome(inv) for inv, _ in s.calls), [inv for inv, _ in s.calls], s.parallel)
+                 for s in self.steps]
+        return script(steps, title=f"the shrunk IPAM sequence of {self.target.target.plugin}",
+                      tmp_dirs=[self.example_dir] if self.example_dir else [],
+                      rename={data_dir: "${T}/ipam"} if data_dir and not self.example_dir else None)
 
     # ------------------------------------------------------------------ checks of one ADD
 

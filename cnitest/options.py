@@ -38,6 +38,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--cni-rootless", action="store_true", help="run in a user namespace even as root (the default for other users): a plugin's root is then not the machine's")
     group.addoption("--cni-rule", metavar="ID", action="append", default=[], help="run only the tests of this rule id (repeatable; glob, e.g. 'del.*'; see cnitest rules)")
     group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
+    group.addoption("--cni-reproducers", metavar="DIR", help="write one replay script (bash, as root) per failure into DIR; they exit 1 while the fault shows")
     group.addoption("--cni-baseline", metavar="REPORT.json", help="a JSON report of an earlier run: its findings are known and do not fail this run; new ones do")
     group.addoption("--cni-waivers", metavar="FILE", help="a TOML waiver file: findings of the rules it lists (ids or globs) do not fail, shown with their reason")
 

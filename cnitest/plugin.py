@@ -69,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from . import hypothesis_settings  # imports hypothesis: only when a plugin is tested or a profile asked for
 
         hypothesis_settings.configure(config)  # --cni-hypothesis-profile
-    if settings.plugin is None and not any(config.getoption(o, None) for o in ("cni_report", "cni_baseline", "cni_waivers")):
+    if settings.plugin is None and not any(config.getoption(o, None) for o in ("cni_report", "cni_reproducers", "cni_baseline", "cni_waivers")):
         return  # nothing to test or report: the plugin costs nothing more
     config.pluginmanager.import_plugin("cnitest.report.collect")  # --cni-report files and the verdict summary
     if config.getoption("cni_baseline") or config.getoption("cni_waivers"):
@@ -86,7 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
         except SandboxUnavailable as exc:
             raise pytest.UsageError(f"--cni-rootless: {exc}") from None
     try:
-        config.stash[TARGET_KEY] = Target.from_settings(settings)
+        target = Target.from_settings(settings)
+        target.check_delegates()  # a missing IPAM plugin: a usage error, not a verdict
+        config.stash[TARGET_KEY] = target
     except (UnknownPlugin, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     if config.args_source != pytest.Config.ArgsSource.ARGS:
@@ -182,11 +184,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if target is None:
         return
     kind = target.profile.kind
+    disabled = {verb for verb, off in (("check", target.template.disable_check), ("gc", target.template.disable_gc)) if off}
     for item in items:
         kinds = {k for m in item.iter_markers("cni_kinds") for k in m.args}
         if not kinds:
             kinds = {k for r in _rules_of(item) for k in r.kinds}
-        if kinds and "any" not in kinds and kind not in kinds:
+        verbs = {r.id.split(".", 1)[0] for r in _rules_of(item)}
+        if verbs and verbs <= disabled:
+            key = "disableCheck" if "check" in verbs else "disableGC"
+            item.add_marker(pytest.mark.skip(reason=f"not applicable: the conflist sets {key}, so a runtime never calls {'CHECK' if key == 'disableCheck' else 'GC'} for it"))
+        elif kinds and "any" not in kinds and kind not in kinds:
             item.add_marker(pytest.mark.skip(reason=f"not applicable: checks {'/'.join(sorted(kinds))} plugins, this is a {kind} plugin"))
         elif target.profile.one_attachment and item.get_closest_marker("cni_many_attachments"):
             item.add_marker(pytest.mark.skip(reason=f"not applicable: needs several live attachments; the {target.profile.name} profile serves one at a time"))

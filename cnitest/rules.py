@@ -234,6 +234,13 @@ _CATALOG: tuple[Rule, ...] = (
        "(REQUIRED is RFC 2119's MUST), and the code-4 entry: 'Invalid necessary environment variables, "
        "like CNI_COMMAND, CNI_CONTAINERID, etc.' A request without them is not a valid request, so MUST "
        "(was SHOULD). Go skel reports code 4 naming the missing variables."),
+    _r("env.containerid.missing-fails", S_PARAMS, "MUST", "0.4.0", "0.4.0", "any",
+       "At 0.4.0, ADD, CHECK and DEL with CNI_CONTAINERID unset or empty fail (non-zero exit, error object).",
+       "spec-v0.4.0 Parameters, ADD: 'Container ID. A unique plaintext identifier for a container, "
+       "allocated by the runtime. Must not be empty.'; DEL and CHECK take the Container ID 'as defined "
+       "for ADD'. Before 0.4.0 the id was 'optional but recommended'; from 1.0.0 env.required.missing-fails "
+       "covers it with the other required variables. A request without it is not a valid request, so "
+       "MUST, as for env.required.missing-fails. Go skel fails with code 4 at every version."),
     _r("env.containerid.valid-accepted", S_PARAMS, "SHOULD", "1.0.0", None, "any",
        "Any container id that starts with a letter or digit followed by letters, digits, '_', '.' or '-' "
        "(e.g. a 64-char hex id, 'a.b_c-d') is accepted.",

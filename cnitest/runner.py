@@ -14,12 +14,11 @@ import json
 import os
 import re
 import selectors
-import shlex
 import signal
 import subprocess
 import time
 import unittest
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,50 +134,23 @@ class Invocation:
             lines.append(f"  output problem: {_cap(p)}")
         for e in self.schema_errors[:10]:
             lines.append(f"  schema ({self.schema_kind} {self.schema_version}): {_cap(e)}")
-        lines.append(f"  stdout: {_show(self.stdout)}")
+        lines.append(_stdout_text(self))
         if self.stderr:
             lines.append(f"  stderr: {_show(self.stderr)}")
         lines.append(f"  env: {' '.join(f'{k}={v}' for k, v in sorted(self.env.items()) if k.startswith('CNI_'))}")
         return "\n".join(lines)
 
     def reproducer(self, host: str = "cnitest-host", rename: Mapping[str, str] | None = None) -> str:
-        """A shell command that replays this call by hand, as root.
+        """A shell command that replays this call by hand, as root (see cnitest.reproduce.command)."""
+        from .reproduce import command
 
-        The plugin runs in the named namespace `host` (make it with `ip netns add`)
-        with exactly the environment it had (`env -i`). Every fd-held namespace
-        path (/proc/<pid>/fd/<n>, valid only while cnitest runs) in the environment
-        or on stdin is replaced: by `rename[path]` when given, else by
-        /var/run/netns/cnitest-cont (cnitest-cont2, ... for further ones).
-        `rename` may map any other text as well (a temporary dataDir to
-        "$TMP"); `host` and the replacements are inserted as they are, so they may
-        use shell variables, while everything else is quoted.
-        """
-        subs = dict(rename or {})
-        for path in ns_paths([self]):
-            if path not in subs:
-                taken = sum(1 for p in subs if _NS_PATH.fullmatch(p))
-                subs[path] = "/var/run/netns/cnitest-cont" + (str(taken + 1) if taken else "")
-        env = " ".join(f"{k}={_shell_word(v, subs)}" for k, v in self.env.items())
-        command = f"ip netns exec {host} env -i {env} {shlex.quote(self.plugin)}"
-        if not self.stdin:
-            return f"{command} </dev/null"
-        try:
-            body = self.stdin.decode("utf-8")
-        except UnicodeDecodeError:
-            body = None
-        if body is None or "\0" in body or not body.strip():
-            raw = "".join(chr(b) if 32 <= b < 127 and chr(b) not in "\\'%" else f"\\x{b:02x}" for b in self.stdin)
-            return f"printf '{raw}' | {command}"
-        body = _substitute(body, subs, _heredoc_escape)
-        if not body.endswith("\n"):
-            body += "\n"
-        return f"{command} <<CNI_STDIN\n{body}CNI_STDIN"
+        return command(self, host, rename)
 
 
 _NS_PATH = re.compile(r"/proc/\d+/fd/\d+")
 
 
-def ns_paths(invocations: list[Invocation]) -> list[str]:
+def ns_paths(invocations: Sequence[Invocation]) -> list[str]:
     """The fd-held namespace paths the calls mention (CNI_NETNS, sandbox fields), in order."""
     seen: dict[str, None] = {}
     for inv in invocations:
@@ -188,35 +160,25 @@ def ns_paths(invocations: list[Invocation]) -> list[str]:
     return list(seen)
 
 
-def _substitute(text: str, subs: Mapping[str, str], escape: Any) -> str:
-    """`text` escaped by `escape`, with every key of `subs` replaced by its value unescaped."""
-    if not subs:
-        return str(escape(text))
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(subs, key=len, reverse=True)))
-    out, last = [], 0
-    for m in pattern.finditer(text):
-        out.append(escape(text[last : m.start()]))
-        out.append(subs[m.group(0)])
-        last = m.end()
-    out.append(escape(text[last:]))
-    return "".join(out)
-
-
-def _heredoc_escape(text: str) -> str:
-    """Text for the body of an unquoted heredoc: only \\, $ and ` are special there."""
-    return text.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
-
-
-def _shell_word(value: str, subs: Mapping[str, str]) -> str:
-    if not any(k in value for k in subs):
-        return shlex.quote(value)
-    inner = _substitute(value, subs, lambda t: t.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`"))
-    return f'"{inner}"'
-
-
 def _cap(text: str, limit: int = 600) -> str:
     """At most `limit` characters of `text` (a failure message shows a huge document in part)."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters in all)"
+
+
+JSON_LINES = 200
+"""How many lines of a plugin's JSON document a failure message shows (a flood stays readable)."""
+
+
+def _stdout_text(inv: Invocation) -> str:
+    """stdout for a message: a JSON document formatted (indented), anything else escaped and cut."""
+    if inv.document is None or not inv.stdout.strip():
+        return f"  stdout: {_show(inv.stdout)}"
+    try:
+        lines = json.dumps(inv.document, indent=2, ensure_ascii=False).splitlines()
+    except (TypeError, ValueError):  # pragma: no cover - a parsed document always dumps
+        return f"  stdout: {_show(inv.stdout)}"
+    more = [f"    ... ({len(lines) - JSON_LINES} more lines, {len(inv.stdout)} bytes in all)"] if len(lines) > JSON_LINES else []
+    return "\n".join(["  stdout (JSON):", *("    " + _cap(line, 300) for line in lines[:JSON_LINES]), *more])
 
 
 def _show(data: bytes, limit: int = 600) -> str:
@@ -349,9 +311,10 @@ class Runner:
             return
         status_r, status_w = os.pipe()
         try:
-            box.prepare(held.values())
+            named = _named_namespaces(inv)
+            box.prepare(held.values(), named)
             proc = subprocess.Popen(
-                box.command([self.plugin], held.values(), status_fd=status_w, readable=[*self.cni_path, *_named_namespaces(inv)]),
+                box.command([self.plugin], held.values(), status_fd=status_w, readable=[*self.cni_path, *named]),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -68,6 +68,8 @@ DROPPED = (
 PRIVATE_DIRS = {"/run": "run", "/var/lib": "var-lib"}
 
 INSIDE_NS = "/run/netns/cni-fd-{fd}"
+NETNS_DIRS = ("/run/netns", "/var/run/netns")  # where `ip netns` keeps named namespaces
+MNT_DETACH = 2
 _INSIDE_RE = re.compile(rb"/run/netns/cni-fd-(\d+)(?![0-9])")
 
 
@@ -118,8 +120,15 @@ class Sandbox:
 
     # --- one call --------------------------------------------------------------
 
-    def prepare(self, ns_fds: Iterable[int]) -> None:
+    def prepare(self, ns_fds: Iterable[int], named: Iterable[str] = ()) -> None:
         """On the calling thread: a private mount namespace holding the namespaces bwrap must bind.
+
+        `named` are the named namespaces (/run/netns/NAME) the call mentions:
+        they are bound onto files of the state too, and then every named
+        namespace is detached from this thread's view. bwrap remounts each
+        mount it copies read-only, and a namespace that another process
+        deletes meanwhile (`ip netns del`: a test of another xdist worker)
+        made that fail with "No such file or directory".
 
         Call only on a thread of its own (the runner's): the mount namespace
         is the thread's, and dies with it and the processes it starts."""
@@ -130,13 +139,25 @@ class Sandbox:
             target.touch()
             src = f"/proc/thread-self/fd/{fd}".encode()
             _check(_libc.mount(src, str(target).encode(), None, MS_BIND, None), f"bind namespace fd {fd}")
+        for path in named:
+            target = self._named_copy(path)
+            target.touch()
+            _check(_libc.mount(path.encode(), str(target).encode(), None, MS_BIND, None), f"bind {path}")
+        _detach_named_namespaces()
+
+    def _named_copy(self, path: str) -> Path:
+        return self.state / "ns" / f"named-{os.path.basename(path)}"
 
     def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None, readable: Iterable[str] = ()) -> list[str]:
         """The bwrap command line that runs `argv` in this sandbox (bwrap reports on `status_fd`).
 
         `readable` adds directories the call must see although they may lie
         under a private directory (named namespaces in /run/netns)."""
-        args = [bwrap(), "--die-with-parent", "--unshare-pid", "--new-session",
+        # No --new-session: the runner starts bwrap in a session of its own
+        # (start_new_session), so the plugin has no controlling terminal to
+        # inject input into either, and bwrap's own setsid() cost the Go
+        # bridge about 7 ms a call here (bench/sandbox_cost.py).
+        args = [bwrap(), "--die-with-parent", "--unshare-pid",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         if status_fd is not None:
             args += ["--json-status-fd", str(status_fd)]
@@ -145,7 +166,9 @@ class Sandbox:
         for inside, sub in PRIVATE_DIRS.items():
             args += ["--bind", str(self.state / sub), inside]
         for path in dict.fromkeys([*readable, *self.readable]):
-            if os.path.exists(path) and path.startswith(("/run/", "/var/run/", "/var/lib/")):
+            if os.path.dirname(path) in NETNS_DIRS and self._named_copy(path).exists():
+                args += ["--ro-bind", str(self._named_copy(path)), path]  # bound by prepare()
+            elif os.path.exists(path) and path.startswith(("/run/", "/var/run/", "/var/lib/")):
                 args += ["--ro-bind", path, path]
         for path in self.writable:
             if os.path.isdir(path):
@@ -228,6 +251,17 @@ def enter_user_namespace() -> None:
     os.environ[USERNS_MARK] = "1"
 
 
+def _detach_named_namespaces() -> None:
+    """Detach every mount at or under the named-namespace directories from this thread's view."""
+    for mnt in NETNS_DIRS:
+        _libc.umount2(mnt.encode(), MNT_DETACH)  # ip netns makes the directory a mount of its own
+    with open("/proc/thread-self/mountinfo", "rb") as f:
+        points = [line.split()[4].decode("utf-8", "surrogateescape") for line in f]
+    for point in sorted(points, key=len, reverse=True):  # not under a directory mount (another tool made them)
+        if os.path.dirname(point) in NETNS_DIRS:
+            _libc.umount2(point.encode("utf-8", "surrogateescape"), MNT_DETACH)
+
+
 def _check(rc: int, what: str) -> None:
     if rc != 0:
         err = ctypes.get_errno()
@@ -242,7 +276,7 @@ class Unsandboxed(Sandbox):
 
     reports_status = False
 
-    def prepare(self, ns_fds: Iterable[int]) -> None:
+    def prepare(self, ns_fds: Iterable[int], named: Iterable[str] = ()) -> None:
         pass
 
     def command(self, argv: list[str], ns_fds: Iterable[int], status_fd: int | None = None, readable: Iterable[str] = ()) -> list[str]:
@@ -259,10 +293,24 @@ _default: Sandbox | None = None
 
 
 def default() -> Sandbox:
-    """The sandbox of runners that were given none: the machine's temporary directory stays writable."""
+    """The sandbox of runners that were given none: the machine's temporary directory stays writable.
+
+    Its state lives in `<tmp>/cnitest-sandbox-<pid>-*`, removed at exit; a
+    process killed with SIGKILL cannot remove its own, so the next one removes
+    those of processes that no longer exist."""
     global _default
     if _default is None:
-        state = tempfile.mkdtemp(prefix="cnitest-sandbox-")
+        sweep_stale(Path(tempfile.gettempdir()), "cnitest-sandbox-")
+        state = tempfile.mkdtemp(prefix=f"cnitest-sandbox-{os.getpid()}-")
         _default = for_test(state, writable=[tempfile.gettempdir()])
         weakref.finalize(_default, shutil.rmtree, state, True)
     return _default
+
+
+def sweep_stale(parent: Path, prefix: str) -> None:
+    """Remove `parent/<prefix><pid>-*` directories whose process is gone (left by a SIGKILL)."""
+    for entry in parent.glob(f"{prefix}*"):
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+

@@ -19,6 +19,10 @@ class UnknownPlugin(ValueError):
     """No built-in profile for this plugin name and no --cni-config."""
 
 
+class MissingDelegate(ValueError):
+    """The config delegates IPAM to a plugin CNI_PATH does not hold: a setup error, not a finding."""
+
+
 @dataclass
 class Target:
     """The plugin under test: binary, profile (kind, CNI_IFNAME, ...), config
@@ -87,7 +91,10 @@ class Target:
         if self._versions is None:
             # Set before asking, so a failed VERSION call is not repeated for every suite module.
             self._versions = list(versions.KNOWN)
-            self._versions = self.settings.versions or self._ask_versions()
+            chosen = self.settings.versions or self._ask_versions()
+            if self.template.cni_versions:  # a conflist names the versions it supports: test only those
+                chosen = [v for v in chosen if v in self.template.cni_versions]
+            self._versions = chosen
         return self._versions
 
     def _ask_versions(self) -> list[str]:
@@ -98,6 +105,22 @@ class Target:
         if listed and versions.select(listed):
             return versions.select(listed)
         return list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
+
+    def check_delegates(self) -> None:
+        """Raise MissingDelegate when an IPAM plugin the config delegates to is not in CNI_PATH.
+
+        Every ADD would fail with the plugin's "failed to find plugin" and the run would
+        say "does not conform" of a plugin that did nothing wrong; this says what to pass."""
+        entries = [self.template.plugin, *self.template.chain]
+        if self.profile.kind == "ipam":
+            entries = list(self.template.chain)  # the plugin under test is the IPAM plugin itself
+        for entry in entries:
+            ipam = entry.get("ipam")
+            kind = ipam.get("type") if isinstance(ipam, dict) else None
+            if isinstance(kind, str) and kind and self.find_plugin(kind) is None:
+                raise MissingDelegate(
+                    f"--cni-path: the config delegates IPAM to {kind!r}, which is in no CNI_PATH directory "
+                    f"({':'.join(self.cni_path)}); give its directory with --cni-path=DIR (e.g. --cni-path=/usr/lib/cni)")
 
     def find_plugin(self, plugin_type: str) -> Path | None:
         """A plugin binary by type, looked up the way CNI_PATH is searched."""

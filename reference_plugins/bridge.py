@@ -429,9 +429,9 @@ def cmd_add(args):
             h.set_hairpin(host.index, conf.hairpin)
             cont = c.link(args.ifname)
             result = {"cniVersion": skel.CURRENT_VERSION,
-                      "interfaces": [{"name": br.name, "mac": br.mac},
-                                     {"name": host.name, "mac": host.mac},
-                                     {"name": cont.name, "mac": cont.mac, "sandbox": args.netns}],
+                      "interfaces": [{"name": br.name, "mac": br.mac, "mtu": br.mtu},
+                                     {"name": host.name, "mac": host.mac, "mtu": host.mtu},
+                                     {"name": cont.name, "mac": cont.mac, "mtu": cont.mtu, "sandbox": args.netns}],
                       "ips": [], "routes": []}
             if conf.ipam_type:
                 try:

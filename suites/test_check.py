@@ -14,12 +14,14 @@ import ipaddress
 import pytest
 
 from cnitest import checks, config, host_local, ipaddr
+from cnitest.attachment import BlockedBy, require
 
 
 @pytest.fixture
 def add(attachment):
-    """A successful ADD in a fresh container namespace (the test's precondition)."""
-    return checks.require_success(attachment.add(), "ADD")
+    """A successful ADD in a fresh container namespace (the test's precondition: a failed
+    ADD blocks the test, by add.result.stdout)."""
+    return attachment.add_or_block()
 
 
 @pytest.fixture
@@ -41,8 +43,8 @@ def test_check_succeeds_right_after_add(add, check):
 @pytest.mark.cni_rule("check.output.empty")
 def test_successful_check_prints_nothing(add, check):
     inv = check(add.result)
-    if inv.exit_code != 0:
-        pytest.skip("CHECK after ADD failed (judged by check.after-add-succeeds)")
+    if inv.exit_code != 0:  # stdout is judged here whatever it holds; only the exit code is a precondition
+        raise BlockedBy("check.after-add-succeeds", f"CHECK right after ADD did not exit 0:\n{inv.describe()}")
     assert not inv.stdout.strip(), f"a successful CHECK prints nothing on stdout:\n{inv.describe()}"
 
 
@@ -120,16 +122,19 @@ def test_check_fails_after_the_reservation_is_gone(attachment, add, check, netco
         pytest.skip("host-local recorded no reservation for the ADD's addresses")
     if (config.ipam_section(netconf) or {}).get("type") == "static":
         pytest.skip("static IPAM takes its addresses from the config and reserves nothing, so there is no reservation to lose")
-    checks.require_success(attachment.delete(), "DEL")
+    require(attachment.delete(), what="DEL")
     _check_fails(check(add.result), "DEL released the reservation behind prevResult")
 
 
 @pytest.mark.cni_rule("check.old-version-rejected")
 def test_check_refused_below_0_4_0(attachment, cni_version):
     """CHECK does not exist below 0.4.0: a config at cni_version (< 0.4.0) must not be CHECKed."""
-    attachment.add()
+    attachment.add_or_block()  # a CHECK refused only because nothing was added proves nothing (DELeted at the end)
     inv = attachment.check()
     assert inv.exit_code not in (0, None), (
         f"the config's cniVersion is {cni_version}, below 0.4.0 where CHECK was introduced, so CHECK should be refused "
         f"(Go answers code 1, 'config version does not allow CHECK'); it succeeded:\n{inv.describe()}"
+    )
+    assert inv.failed_cleanly, (
+        f"CHECK at {cni_version} should be refused with an error object, not by a crash or a bare exit code:\n{inv.describe()}"
     )

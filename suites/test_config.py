@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnitest import versions
+from cnitest.attachment import require
 
 from . import _protocol as p
 
@@ -25,9 +26,7 @@ def _name_missing(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, 
     conf = {k: v for k, v in netconf.items() if k != "name"}
     add = None
     if verb == "DEL":  # a DEL without a name, after a good ADD, must not tear the attachment down
-        add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-        if not add.succeeded:
-            pytest.skip(f"ADD failed, so DEL cannot be checked (other suites report it):\n{add.describe()}")
+        add = require(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), what="the ADD before DEL")
         conf = {k: v for k, v in p.del_config(netconf, add, cni_version).items() if k != "name"}
     try:
         before = p.state(host_ns, container_ns, netconf, cni_container_id)

@@ -26,9 +26,8 @@ def data_plane(cni_target):
 
 
 def _add(att):
-    add = att.add()
-    assert add.succeeded and add.result is not None, f"ADD must succeed before traffic can be checked:\n{add.describe()}"
-    return add
+    """ADD before traffic is checked: a failed ADD blocks the check (by add.result.stdout)."""
+    return att.add_or_block(what="ADD before traffic is checked")
 
 
 def _dual_stack(conf):

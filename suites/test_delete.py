@@ -9,12 +9,14 @@ from __future__ import annotations
 import pytest
 
 from cnitest import checks, config, host_local, netns
+from cnitest.attachment import BlockedBy, require
 
 
 @pytest.fixture
 def add(attachment):
-    """A successful ADD in a fresh container namespace (the test's precondition)."""
-    return checks.require_success(attachment.add(), "ADD")
+    """A successful ADD in a fresh container namespace (the test's precondition: a failed
+    ADD blocks the test, by add.result.stdout)."""
+    return attachment.add_or_block()
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def test_del_without_add(delete):
 def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
     stale = netns.stale_netns_path(container_ns)
     try:
-        add = checks.require_success(attachment.add(netns=stale), "ADD")
+        add = attachment.add_or_block(netns=stale)
     finally:
         netns.close_alias(stale)
     container_ns.close()  # the namespace is destroyed; `stale` now names nothing
@@ -107,8 +109,8 @@ def test_del_removes_the_interface(add, delete, container_ns, cni_ifname):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     if container_ns.snapshot().link(cni_ifname) is None:
-        pytest.skip(f"ADD made no {cni_ifname} (judged by add.creates-ifname)")
-    checks.require_success(delete(add.result), "DEL")
+        raise BlockedBy("add.creates-ifname", f"ADD made no {cni_ifname}, so there is none for DEL to remove:\n{add.describe()}")
+    require(delete(add.result), what="DEL")
     snap = container_ns.snapshot()
     assert snap.link(cni_ifname) is None, f"after DEL {cni_ifname} should be gone from the container:\n{snap.describe()}"
 
@@ -116,14 +118,14 @@ def test_del_removes_the_interface(add, delete, container_ns, cni_ifname):
 @pytest.mark.cni_rule("del.removes-host-resources")
 def test_del_removes_host_links(attachment, host_ns, delete):
     before = {link.name for link in host_ns.snapshot().links}
-    add = checks.require_success(attachment.add(), "ADD")
+    add = attachment.add_or_block()
     made = host_ns.snapshot()
     # A bridge (or vrf) is shared by every attachment of the network, not made for this one:
     # Go bridge keeps it after DEL on purpose. Only per-attachment links must go.
     own = {link.name for link in made.links if link.name not in before and link.kind not in ("bridge", "vrf")}
     if not own:
         pytest.skip("ADD made no per-attachment link in the host namespace")
-    checks.require_success(delete(add.result), "DEL")
+    require(delete(add.result), what="DEL")
     left = sorted(own & {link.name for link in host_ns.snapshot().links})
     assert not left, f"after DEL the host-side links ADD made for the attachment should be gone; left: {left}\nhost:\n{host_ns.snapshot().describe()}"
 
@@ -137,8 +139,8 @@ def test_del_releases_the_address(attach, netconf, netns_factory, cni_container_
     if pool is None:
         pytest.skip("the config has no ipam.ranges to shrink to one address")
     first = attach(conf)
-    checks.require_success(first.add(), "ADD with a one-address pool")
-    checks.require_success(first.delete(), "DEL")
+    first.add_or_block(what="ADD with a one-address pool")
+    require(first.delete(), what="DEL")
     again = attach(conf, netns_factory("other-container"), container_id=cni_container_id + "-b").add()
     assert again.succeeded, (
         f"the pool holds only {pool}; after DEL released it an ADD for another container should get it, but failed:\n{again.describe()}"
@@ -147,16 +149,15 @@ def test_del_releases_the_address(attach, netconf, netns_factory, cni_container_
 
 
 @pytest.mark.cni_rule("del.scoped-to-attachment")
+@pytest.mark.cni_many_attachments
 def test_del_leaves_other_attachments(attach, netconf, container_ns, cni_ifname, cni_target):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; a second attachment would configure the same interface")
-    first = checks.require_success(attach(netconf).add(), "ADD")
+    first = attach(netconf).add_or_block()
     other = "net1" if cni_ifname != "net1" else "net2"
     second = attach(netconf, ifname=other)
-    if not second.add().succeeded:
-        pytest.skip(f"a second attachment ({other}) could not be made (judged by add.same-container-other-ifname)")
-    rm = second.delete()
-    checks.require_success(rm, f"DEL of {other}")
+    second.add_or_block(rule="add.same-container-other-ifname", what=f"a second ADD of the container, as {other}")
+    rm = require(second.delete(), what=f"DEL of {other}")
     wrong = []
     if cni_target.profile.kind == "interface":
         snap = container_ns.snapshot()

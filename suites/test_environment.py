@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from cnitest import versions
+from cnitest.attachment import BlockedBy, require
 
 from . import _protocol as p
 
@@ -27,9 +28,8 @@ MISSING_CASES = [
     for var in names
     for how in ("unset", "empty")
 ]
-# The code checks look at the unset case only: the empty case goes down the same path in any plugin
-# we know, and each CHECK/DEL case costs a full ADD+DEL.
-UNSET_CASES = [c for c in MISSING_CASES if c.values[2] == "unset"]
+# The code checks try the empty case too: "invalid necessary environment variables" covers an empty
+# one, and a plugin that tests only `key in environ` treats the two differently.
 
 
 def _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
@@ -39,9 +39,7 @@ def _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, 
         pytest.skip(f"not applicable: CHECK does not exist at {cni_version}")
     add = None
     if verb != "ADD":
-        add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-        if not add.succeeded:
-            pytest.skip(f"ADD failed, so {verb} cannot be called (other suites report it):\n{add.describe()}")
+        add = require(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), what=f"the ADD before {verb}")
     conf = p.del_config(netconf, add, cni_version)
     try:
         before = p.state(host_ns, container_ns, conf, cni_container_id)
@@ -60,24 +58,52 @@ def _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, 
 def test_required_variable_missing_fails(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
     inv, diff, after = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
     assert inv.exit_code not in (0, None), f"{verb} requires {var}; with it {how} the plugin must fail instead of guessing, but it succeeded:\n{inv.describe()}"
-    assert inv.failed_cleanly, f"{verb} with {var} {how} must fail with an error object on stdout:\n{inv.describe()}"
     assert not diff, f"{verb} with {var} {how} failed but changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
 
 
-@pytest.mark.parametrize(("verb", "var", "how"), UNSET_CASES)
+@pytest.mark.parametrize(("verb", "var", "how"), [c for c in MISSING_CASES if c.values[1] == "CNI_CONTAINERID"])
+@pytest.mark.cni_rule("env.containerid.missing-fails")
+def test_container_id_missing_fails_at_0_4_0(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    """0.4.0 already requires the container id ('Must not be empty'); the other variables wait for 1.0.0."""
+    inv, diff, after = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
+    assert inv.exit_code not in (0, None), f"at 0.4.0 {verb} requires a non-empty container id; with {var} {how} it succeeded:\n{inv.describe()}"
+    assert not diff, f"{verb} with {var} {how} failed but changed state:\n{p.describe_changes(diff, after)}\n{inv.describe()}"
+
+
+@pytest.mark.parametrize(("verb", "var", "how"), MISSING_CASES)
+@pytest.mark.cni_versions(min="1.0.0")
+@pytest.mark.cni_rule("error.json.on-stdout")
+def test_required_variable_missing_error_object(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
+    """The refusal's error object is its own rule (SHOULD), not part of the MUST that the call fails."""
+    inv, _, _ = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
+    if inv.exit_code in (0, None):
+        raise BlockedBy("env.required.missing-fails", f"{verb} with {var} {how} was not refused:\n{inv.describe()}")
+    assert inv.failed_cleanly, f"{verb} with {var} {how} failed; the spec expects an error object on stdout:\n{inv.describe()}"
+
+
+def _refused(inv, verb, var, how):
+    """The refusal a code test reads; a call that was not refused with an error object blocks it
+    (env.required.missing-fails judges that)."""
+    if not inv.failed_cleanly:
+        raise BlockedBy("env.required.missing-fails", f"{verb} with {var} {how} was not refused with an error object, so there is no code to read:\n{inv.describe()}")
+    return inv
+
+
+@pytest.mark.parametrize(("verb", "var", "how"), MISSING_CASES)
 @pytest.mark.cni_rule("error.code.invalid-env")
 def test_required_variable_missing_code_4(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
     inv, _, _ = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
-    assert inv.failed_cleanly, f"{verb} with {var} {how} should fail with an error object (code 4):\n{inv.describe()}"
+    _refused(inv, verb, var, how)
     assert inv.error.code == 4, f"a missing or empty required variable ({var}, {verb}) should be reported with code 4, got {inv.error.code}:\n{inv.describe()}"
 
 
-@pytest.mark.parametrize(("verb", "var", "how"), UNSET_CASES)
+@pytest.mark.parametrize(("verb", "var", "how"), MISSING_CASES)
 @pytest.mark.cni_rule("error.code.invalid-env-names-variable")
 def test_code_4_names_the_variable(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how):
     inv, _, _ = _missing_call(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, verb, var, how)
-    if inv.error is None or inv.error.code != 4:
-        return  # the rule binds code-4 errors only
+    _refused(inv, verb, var, how)
+    if inv.error.code != 4:
+        pytest.skip(f"not applicable: the rule binds code-4 errors only; this refusal has code {inv.error.code}")
     text = f"{inv.error.msg} {inv.error.details}"
     assert p.mentions_variable(text, var), f"an error with code 4 must name the offending variable ({var}); msg/details say {text.strip()!r}:\n{inv.describe()}"
 
@@ -263,5 +289,5 @@ def test_unknown_command_code_4(cni, netconf, container_ns, cni_version, cni_ifn
     if inv.exit_code == 0:
         p.cleanup(cni, netconf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
     if not inv.failed_cleanly:
-        pytest.skip("not applicable: no error object to read a code from (env.command.unknown-fails judges that)")
+        raise BlockedBy("env.command.unknown-fails", f"CNI_COMMAND={command!r} was not refused with an error object, so there is no code to read:\n{inv.describe()}")
     assert inv.error.code == 4, f"from 1.0.0 an unknown CNI_COMMAND is an invalid environment variable: code 4 expected, got {inv.error.code}:\n{inv.describe()}"

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from cnitest import host_local
+from cnitest.attachment import BlockedBy, require
 
 pytestmark = pytest.mark.cni_versions(min="1.1.0")
 
@@ -44,9 +45,11 @@ class Two:
         self.cni, self.conf, self.ifname = cni, conf, ifname
         self.a, self.b = (cid + "-a", ns_a), (cid + "-b", ns_b)
         self.results: dict[str, dict[str, Any]] = {}
+
+    def add_both(self) -> None:
+        """ADD a and b; a failed ADD blocks the test (by add.result.stdout)."""
         for cid_, ns in (self.a, self.b):
-            add = cni.invoke("ADD", conf, ns, ifname, cid_)
-            assert add.succeeded and add.result, f"ADD must succeed before GC can be judged:\n{add.describe()}"
+            add = require(self.cni.invoke("ADD", self.conf, ns, self.ifname, cid_), what=f"ADD of {cid_}, before GC")
             self.results[cid_] = add.result
 
     def ips(self, which) -> list[str]:
@@ -78,11 +81,14 @@ def _plain_ips(result: dict[str, Any]) -> list[str]:
 @pytest.fixture
 def two(cni, cni_target, netconf_factory, cni_version, container_ns, netns_factory, cni_ifname, cni_container_id):
     if cni_target.profile.kind == "chained":
-        pytest.skip("GC of attachments is judged on interface and IPAM plugins")
+        pytest.skip("not applicable: GC of attachments is judged on interface and IPAM plugins")
     conf = netconf_factory(cni_version)
     pair = Two(cni, conf, container_ns, netns_factory("container-b"), cni_ifname, cni_container_id)
-    yield pair
-    pair.cleanup()
+    try:
+        pair.add_both()
+        yield pair
+    finally:
+        pair.cleanup()
 
 
 @pytest.mark.cni_rule("gc.succeeds")
@@ -94,8 +100,8 @@ def test_gc_succeeds(cni, netconf_factory, cni_version, cni_container_id, cni_if
 @pytest.mark.cni_rule("gc.output.empty")
 def test_gc_prints_nothing(cni, netconf_factory, cni_version, cni_container_id, cni_ifname):
     gc = _gc(cni, netconf_factory(cni_version, prev_result=False), [(cni_container_id, cni_ifname)])
-    if gc.exit_code != 0:
-        pytest.skip("GC failed (judged by gc.succeeds)")
+    if gc.exit_code != 0:  # stdout is judged here whatever it holds; only the exit code is a precondition
+        raise BlockedBy("gc.succeeds", f"GC did not exit 0:\n{gc.describe()}")
     assert not gc.stdout.strip(), f"a successful GC must print nothing on stdout:\n{gc.describe()}"
 
 
@@ -110,10 +116,10 @@ def test_gc_minimal_environment(cni, netconf_factory, cni_version):
 
 
 @pytest.mark.cni_rule("gc.keeps-valid")
+@pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_keeps_valid_attachments(two):
     before = two.reserved()
-    gc = _gc(two.cni, two.conf, [(two.a[0], two.ifname)])
-    assert gc.exit_code == 0, f"GC failed, so what it keeps cannot be judged:\n{gc.describe()}"
+    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname)]), what="GC")
     problems = []
     after = two.reserved()
     if before is not None and after is not None:
@@ -127,10 +133,10 @@ def test_gc_keeps_valid_attachments(two):
 
 
 @pytest.mark.cni_rule("gc.releases-stale")
+@pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_releases_stale_attachments(two):
     before = two.reserved()
-    gc = _gc(two.cni, two.conf, [(two.a[0], two.ifname)])
-    assert gc.exit_code == 0, f"GC failed, so what it releases cannot be judged:\n{gc.describe()}"
+    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname)]), what="GC")
     after = two.reserved()
     if before is not None and after is not None:
         stale = [ip for ip in two.ips(two.b) if ip in before]
@@ -149,11 +155,11 @@ def test_gc_releases_stale_attachments(two):
 
 
 @pytest.mark.cni_rule("gc.input.valid-attachments")
+@pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_reads_valid_attachments_key(two):
     """Only the HEAD key is sent, listing both: a plugin that reads it keeps both."""
     before = two.reserved()
-    gc = _gc(two.cni, two.conf, [(two.a[0], two.ifname), (two.b[0], two.ifname)], legacy_key=False)
-    assert gc.exit_code == 0, f"GC failed:\n{gc.describe()}"
+    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname), (two.b[0], two.ifname)], legacy_key=False), what="GC")
     problems = []
     after = two.reserved()
     for which in (two.a, two.b):
@@ -186,8 +192,8 @@ def test_status_minimal_environment(cni, netconf_factory, cni_version):
 
 @pytest.mark.cni_rule("status.not-relied-upon")
 def test_operations_without_status(cni, netconf, cni_target, container_ns, cni_ifname, cni_container_id):
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-    assert add.succeeded, f"ADD must work without a prior STATUS:\n{add.describe()}"
+    # No STATUS was called in this test: ADD failing here fails everywhere (add.result.stdout's finding).
+    add = require(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), what="ADD without a prior STATUS")
     chk = cni.invoke("CHECK", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
     rm = cni.invoke("DEL", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
     assert chk.exit_code == 0, f"CHECK must work without a prior STATUS:\n{chk.describe()}"
@@ -202,8 +208,7 @@ def test_status_fails_when_pool_exhausted(cni, cni_target, netconf_factory, cni_
         pytest.skip("the pool is made small through a host-local style 'ranges' section")
     ipam["ranges"] = [[{"subnet": "10.88.7.0/30"}]]  # one usable address: .1 is the gateway, .2 the last free one
     ipam["routes"] = []
-    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    assert add.succeeded, f"ADD of the single address in a /30 must succeed:\n{add.describe()}"
+    add = require(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), what="ADD of the single address of a /30")
     try:
         st = cni.invoke("STATUS", conf, None, None, None)
         assert st.exit_code not in (0, None), (

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from cnitest import checks, config, host_local, versions
+from cnitest.attachment import require
 
 from . import _protocol as p
 
@@ -71,10 +72,13 @@ def test_state_keyed_by_network(cni, cni_target, netconf_factory, cni_version, c
     add_a = checks.require_success(cni.invoke("ADD", conf_a, container_ns, cni_ifname, cni_container_id), "ADD on network A")
     add_b = cni.invoke("ADD", conf_b, ns_b, cni_ifname, cni_container_id)
     try:
-        checks.require_success(add_b, "ADD of the same container id and ifname on network B")
+        # The same (container id, ifname) on another network is another attachment: refusing it is this rule's finding.
+        assert add_b.succeeded and isinstance(add_b.result, dict), (
+            f"state is keyed by network name, container id and ifname: ADD of ({cni_container_id}, {cni_ifname}) on network "
+            f"{conf_b['name']} is a new attachment while the same pair is live on {conf_a['name']}, yet it failed:\n{add_b.describe()}"
+        )
         held_before = host_local.for_config(conf_b)
-        rm_a = p.cleanup(cni, conf_a, add_a, container_ns, cni_ifname, cni_container_id, cni_version)
-        assert rm_a.exit_code == 0, f"DEL on network A failed:\n{rm_a.describe()}"
+        require(p.cleanup(cni, conf_a, add_a, container_ns, cni_ifname, cni_container_id, cni_version), what="DEL on network A")
         problems = []
         held_after = host_local.for_config(conf_b)
         if held_before is not None and held_after is not None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from cnitest import checks, dataplane, host_local, netns, versions
+from cnitest.attachment import PRECONDITION_RULES, BlockedBy, require
 from cnitest.fixtures import TARGET_KEY
 from cnitest.profiles import expectations
 
@@ -364,8 +365,7 @@ def _run(effect, cni, cni_target, netconf_factory, host_ns, container_ns, cni_if
     spec = EFFECTS[effect]
     if spec.prepare:
         spec.prepare(ctx)
-    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    assert add.succeeded, f"ADD must succeed before its effect can be checked:\n{add.describe()}"
+    add = require(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), what="ADD before its effect is checked")
     ctx.result = add.result
     ctx.before.setdefault("host", set(ctx.host_interfaces()))
     ctx.before.setdefault("ips", [str(i.ip) for i in _ipam_ips(ctx)])
@@ -378,7 +378,8 @@ def _run(effect, cni, cni_target, netconf_factory, host_ns, container_ns, cni_if
             return
     finally:
         rm = cni.invoke("DEL", rm_conf, container_ns, cni_ifname, cni_container_id)
-    assert rm.exit_code == 0, f"DEL must succeed before its effect can be checked:\n{rm.describe()}"
+    if rm.exit_code != 0:
+        raise BlockedBy(PRECONDITION_RULES["DEL"], f"DEL failed, so its effect cannot be checked:\n{rm.describe()}")
     assert spec.delete is not None
     problems = spec.delete(ctx)
     assert not problems, (f"profile {cni_target.profile.name} promises: {expectations(cni_target.profile.name)[effect]}. "

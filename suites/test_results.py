@@ -17,12 +17,14 @@ import json
 import pytest
 
 from cnitest import checks, ipaddr, versions, with_prev_result
+from cnitest.attachment import require
 
 
 @pytest.fixture
 def add(cni, netconf, container_ns, cni_ifname, cni_container_id):
-    """A successful ADD in a fresh container namespace (the test's precondition)."""
-    return checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    """A successful ADD in a fresh container namespace (the test's precondition: a failed
+    ADD blocks the test, by add.result.stdout)."""
+    return require(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), what="ADD")
 
 
 # --- stdout and the envelope --------------------------------------------------

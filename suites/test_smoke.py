@@ -1,7 +1,10 @@
-"""Smoke: the whole chain once per spec version.
+"""Smoke: the whole chain once per spec version, one rule per test.
 
-VERSION; ADD -> the result validates and what it reports is in the container
-namespace -> CHECK (from 0.4.0) -> DEL -> the interface is gone.
+VERSION; ADD prints a result -> what it reports is in the container namespace
+(MAC, addresses, routes: one test each) -> CHECK (from 0.4.0) -> DEL -> the
+interface is gone. Each step after the first is a precondition of the next
+test, not a finding of it: a failed ADD blocks the later tests (by
+add.result.stdout), and only the test of the rule that broke fails.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from cnitest import checks, versions
+from cnitest.attachment import require
 
 
 @pytest.mark.cni_rule("version.result.shape")
@@ -20,34 +24,63 @@ def test_version_answers(cni, cni_version):
     assert cni_version in listed, f"VERSION does not list {cni_version}, yet the plugin is tested at it: {listed}"
 
 
-@pytest.mark.cni_kinds("interface", "chained")
 @pytest.mark.cni_rule("add.result.stdout")
-def test_add_check_del(cni, cni_target, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-    assert add.succeeded, f"ADD failed:\n{add.describe()}"
-    assert add.valid, f"ADD result is not a {cni_version} result:\n{add.describe()}"
-    snap = container_ns.snapshot()
-    wrong = checks.kernel_mismatches(add.result, snap, cni_ifname, container_ns.path)
-    assert not wrong, "the result says what the container does not hold:\n- " + "\n- ".join(wrong) + f"\ncontainer:\n{snap.describe()}"
-
-    if versions.has_check(cni_version):
-        chk = cni.invoke("CHECK", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
-        assert chk.exit_code == 0 and not chk.problems, f"CHECK right after ADD must succeed:\n{chk.describe()}"
-
-    delete = {**netconf, "prevResult": add.result} if versions.has_prev_result(cni_version) else netconf
-    rm = cni.invoke("DEL", delete, container_ns, cni_ifname, cni_container_id)
-    assert rm.exit_code == 0 and not rm.problems, f"DEL failed:\n{rm.describe()}"
-    if cni_target.profile.kind == "interface" and cni_ifname != "lo":
-        after = container_ns.snapshot()
-        assert after.link(cni_ifname) is None, f"{cni_ifname} is still in the container after DEL:\n{after.describe()}"
+def test_add_prints_a_result(attachment):
+    add = attachment.add()
+    assert add.exit_code == 0, f"ADD of the profile's config must succeed (exit 0) and print its result:\n{add.describe()}"
+    assert not add.problems and isinstance(add.result, dict), f"ADD exited 0, so the spec expects a result object on stdout:\n{add.describe()}"
 
 
-@pytest.mark.cni_kinds("ipam")
-@pytest.mark.cni_rule("add.result.stdout")
-def test_ipam_add_del(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-    assert add.succeeded, f"ADD failed:\n{add.describe()}"
-    assert add.valid, f"ADD result is not a {cni_version} IPAM result:\n{add.describe()}"
-    assert checks.normalize(add.result).ips, f"an IPAM ADD must hand out an address:\n{add.describe()}"
-    rm = cni.invoke("DEL", netconf, container_ns, cni_ifname, cni_container_id)
-    assert rm.exit_code == 0 and not rm.problems, f"DEL failed:\n{rm.describe()}"
+@pytest.fixture
+def added(attachment, container_ns):
+    """(ADD invocation, container snapshot right after it); a failed ADD blocks the test."""
+    add = attachment.add_or_block()
+    return add, container_ns.snapshot()
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("add.result.mac")
+def test_add_reports_the_real_mac(added, container_ns):
+    add, snap = added
+    wrong = [w for w in checks.interface_mismatches(add.result, snap, container_ns.path, up=False) if " has MAC " in w]
+    assert not wrong, "every mac the result gives is the link's real address:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}"
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("add.result.ips-configured")
+def test_add_reports_configured_addresses(added, container_ns, cni_ifname):
+    add, snap = added
+    wrong = checks.address_mismatches(add.result, snap, cni_ifname, container_ns.path)
+    assert not wrong, "the addresses the result gives the container are configured there:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}"
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("route.installed")
+def test_add_reports_installed_routes(added):
+    add, snap = added
+    wrong = checks.route_mismatches(add.result, snap)
+    assert not wrong, "the routes the result gives are installed in the container:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}"
+
+
+@pytest.mark.cni_rule("check.after-add-succeeds")
+def test_check_after_add(added, attachment, cni_version):
+    if not versions.has_check(cni_version):
+        pytest.skip(f"not applicable: CHECK does not exist at {cni_version}")
+    chk = attachment.check()
+    assert chk.succeeded, f"CHECK right after ADD must succeed:\n{chk.describe()}"
+
+
+@pytest.mark.cni_rule("chain.prevresult.del-accepted")
+def test_del_after_add(added, attachment):
+    rm = attachment.delete()
+    assert rm.succeeded, f"DEL after ADD (its result as prevResult) should succeed:\n{rm.describe()}"
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("del.removes-interface")
+def test_del_removes_the_interface(added, attachment, container_ns, cni_ifname):
+    if cni_ifname in checks.PREEXISTING_IFNAMES:
+        pytest.skip(f"not applicable: CNI_IFNAME={cni_ifname} exists in every namespace")
+    require(attachment.delete(), what="DEL after ADD")
+    after = container_ns.snapshot()
+    assert after.link(cni_ifname) is None, f"{cni_ifname} is still in the container after DEL:\n{after.describe()}"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from cnitest import checks, config
+from cnitest.attachment import BlockedBy
 
 from . import _protocol as p
 
@@ -49,6 +50,17 @@ def test_interface_mtu_is_the_link_mtu(add, container_ns, host_ns, cni_ifname):
             if link is not None and link.mtu is not None and mtu != link.mtu:
                 wrong.append(f"interfaces[{i}] {iface['name']} ({where[i]}) reports mtu {mtu}, the link has {link.mtu}")
     assert not wrong, "an interface's mtu, when given, is a non-negative integer equal to the link's MTU:" + checks.listing(wrong) + f"\n{add.describe()}"
+
+
+@pytest.mark.cni_rule("add.result.interface-mtu-present")
+def test_interface_entries_give_their_mtu(add, container_ns, host_ns, cni_ifname):
+    """Presence only (SHOULD, 'if applicable'); whether a given mtu is right is add.result.interface-mtu."""
+    interfaces = [i if isinstance(i, dict) else {} for i in add.result.get("interfaces") or []]
+    inside, outside = checks.located_interfaces(add.result, container_ns.snapshot(), host_ns.snapshot(), cni_ifname)
+    if not inside and not outside:
+        pytest.skip("not applicable: the result lists no interface found as a link in either namespace")
+    missing = [f"interfaces[{i}] {interfaces[i].get('name')!r}" for i in sorted({*inside, *outside}) if "mtu" not in interfaces[i]]
+    assert not missing, "from 1.1.0 an interface entry of a link the attachment created gives its mtu; these do not:" + checks.listing(missing) + f"\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("add.result.interface-optional-fields")
@@ -93,8 +105,9 @@ def test_failing_status_uses_code_50_or_51(cni, cni_target, netconf_factory, cni
     finally:
         p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
     if st.exit_code == 0:
-        pytest.skip("not applicable: STATUS did not fail with the pool exhausted (status.exhausted-fails judges that)")
-    assert st.failed_cleanly, f"a failing STATUS prints an error object:\n{st.describe()}"
+        raise BlockedBy("status.exhausted-fails", f"STATUS did not fail with the pool exhausted, so no code to judge:\n{st.describe()}")
+    if not st.failed_cleanly:
+        raise BlockedBy("error.json.on-stdout", f"the failing STATUS printed no error object, so no code to read:\n{st.describe()}")
     assert st.error.code in (50, 51), (
         f"the pool is exhausted, so the plugin cannot serve ADD: STATUS should fail with code 50 (or 51 when existing "
         f"containers lose connectivity), it used {st.error.code}:\n{st.describe()}"

@@ -62,22 +62,6 @@ class SuiteRun:
     def passed(self) -> list[str]:
         return [name for name, (outcome, _) in self.outcomes.items() if outcome == "passed"]
 
-    def named(self, outcome: str, test: str, version: str) -> list[str]:
-        """The tests with this outcome that are `test` at `version` (parametrized ids may add more)."""
-        return [name for name, (got, _) in self.outcomes.items()
-                if got == outcome and name.startswith(test + "[") and version in name.split("[", 1)[1]]
-
-    def assert_caught(self, fault: str, tests: list[str], version: str, *, must: bool, strict: bool) -> None:
-        """Each of `tests` caught the fault: failed (a MUST rule, or --cni-strict) or warned (SHOULD/MAY)."""
-        outcome = "failed" if must or strict else "warning"
-        for test in tests:
-            assert self.named(outcome, test, version), (
-                f"{fault} should be {outcome} by {test}[{version}]; failed: {sorted(self.failed())}, "
-                f"warned: {sorted(self.warned())}, passed: {self.passed()}\n{self!r}"
-            )
-            if not must and not strict:
-                assert not self.named("failed", test, version), f"{test} is SHOULD/MAY-level: a warning, not a failure\n{self!r}"
-
     def __repr__(self) -> str:
         return f"<SuiteRun rc={self.returncode}>\n{self.output[-4000:]}"
 

@@ -127,3 +127,18 @@ def test_hanging_call_dies_with_the_run(tmp_path, how):
     assert settle(before) == before
     if how == "sigint":
         assert "incomplete" in out.decode(), out.decode()[-3000:]
+
+
+def test_state_left_by_a_sigkilled_run_is_swept(tmp_path):
+    """A SIGKILLed process cannot remove its own state directory; the next one removes it."""
+    from cnitest.sandbox import sweep_stale
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"cnitest-sandbox-{dead.pid}-abc"
+    live = tmp_path / f"cnitest-sandbox-{os.getppid()}-def"
+    other = tmp_path / "cnitest-sandbox-notapid"
+    for d in (stale, live, other):
+        (d / "run").mkdir(parents=True)
+    sweep_stale(tmp_path, "cnitest-sandbox-")
+    assert not stale.exists() and live.exists() and other.exists()

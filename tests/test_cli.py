@@ -84,6 +84,28 @@ def test_explain_code_table():
         (["exec", "FROB", "/usr/lib/cni/bridge", "--config", "{conf}"], "invalid choice"),
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--netns", "/x", "--new-netns"], "not allowed with"),
         (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--bogus"], "unrecognized arguments"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--netns", "/nonexistent/ns"], "--netns /nonexistent/ns: no such file"),
+        (["exec", "ADD", "/usr/lib/cni/bridge", "--config", "{conf}", "--new-netns", "--valid-attachment", "a/eth0"], "is for GC"),
+        (["exec", "GC", "/usr/lib/cni/bridge", "--config", "{conf}", "--valid-attachment", "a"], "expected CONTAINERID/IFNAME"),
+        (["exec", "GC", "/usr/lib/cni/bridge", "--config", "{conf}", "--valid-attachment", "a/b/c"], "expected CONTAINERID/IFNAME"),
+        (["exec", "GC", "--config", "{conf}"], "give VERB, PLUGIN and --config"),
+        (["exec", "--cleanup", "/tmp"], "--cleanup: '/tmp' is not a namespace name"),
+        (["exec", "--cleanup", ".."], "is not a namespace name"),
+        (["exec", "VERSION", "/usr/lib/cni/bridge", "--config", "{conf}", "--host-netns", "a/b"], "--host-netns: 'a/b' is not"),
+        (["exec", "GC", "--config", "{list}"], "give --cni-path DIRS (or PLUGIN)"),
+        (["exec", "GC", "/nonexistent/dir", "--config", "{list}"], "PLUGIN /nonexistent/dir: no such file or directory"),
+        (["exec", "GC", "--config", "{list}", "--cni-path", "/nonexistent"], "plugin type 'bridge' not found in CNI_PATH /nonexistent"),
+        (["exec", "VERSION", "--config", "{list}", "--cni-path", "/usr/lib/cni"], "VERSION asks one plugin"),
+        (["exec", "ADD", "--config", "{list}", "--cni-path", "/usr/lib/cni", "--new-netns", "--prev-result", "{conf}"], "for CHECK and DEL"),
+        (["exec", "GC", "--config", "{badlist}", "--cni-path", "/usr/lib/cni"], "'name' must be a non-empty string"),
+        (["exec", "STATUS", "--config", "{list}", "--cni-path", "/usr/lib/cni", "--prev-result", "/nonexistent.json"], "--prev-result /nonexistent.json"),
+        (["run"], "the following arguments are required: PLUGIN"),
+        (["explain"], "the following arguments are required: RULE"),
+        (["rules", "extra"], "unrecognized arguments: extra"),
+        (["plugins-dir", "extra"], "unrecognized arguments: extra"),
+        (["report", "merge", "{conf}"], "the following arguments are required: -o/--output"),
+        (["report", "diff", "{conf}"], "the following arguments are required: NEW.json"),
+        (["report", "bogus"], "invalid choice"),
         (["run", "/nonexistent/plugin"], "no such file"),
         (["run", "/usr/lib/cni/bridge", "--report", "out.txt"], "extension"),
         (["report", "merge", "{conf}", "-o", "x.html"], "not a cnitest-report/1 report"),
@@ -105,7 +127,11 @@ def test_explain_code_table():
 )
 def test_bad_arguments_exit_4_with_one_line(tmp_path, capsys, args, message):
     conf = str(bridge_conf(tmp_path))
-    assert cli.main([a.replace("{conf}", conf) for a in args]) == 4
+    files = {"{conf}": conf, "{list}": str(tmp_path / "net.conflist"), "{badlist}": str(tmp_path / "bad.conflist")}
+    single = json.loads(Path(conf).read_text())
+    Path(files["{list}"]).write_text(json.dumps({"cniVersion": "1.0.0", "name": "cli-list", "plugins": [single]}))
+    Path(files["{badlist}"]).write_text(json.dumps({"cniVersion": "1.0.0", "plugins": [single]}))
+    assert cli.main([files.get(a, a) for a in args]) == 4
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("cnitest"), captured.err
@@ -270,30 +296,60 @@ def test_action_inputs_and_steps():
 
 
 def test_exec_add_check_del_in_three_processes(tmp_path):
-    """A persistent host namespace and the result cache make ADD, CHECK, DEL work across calls."""
+    """A persistent host namespace and the result cache make ADD, CHECK, DEL work across calls;
+    the DEL of the last attachment in the host namespace removes it (as --cleanup would)."""
     plugin = require_go("bridge")
     conf = str(bridge_conf(tmp_path))
     host, container = f"cnit-h{os.getpid()}", f"cnit-c{os.getpid()}"
     env = {**os.environ, "CNITEST_RESULTS_DIR": str(tmp_path / "results")}
     subprocess.run(["ip", "netns", "add", container], check=True)
+
+    def cnitest_exec(verb: str, container_id: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", verb, str(plugin), "--config", conf, "--netns",
+                               f"/run/netns/{container}", "--ifname", f"eth-{container_id}", "--container-id", container_id,
+                               "--host-netns", host, "--json", "--args", "IgnoreUnknown=1"],
+                              check=False, capture_output=True, text=True, timeout=120, env=env)
+
     try:
         docs = {}
         for verb in ("ADD", "CHECK", "DEL"):
-            proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", verb, str(plugin), "--config", conf,
-                                   "--netns", f"/run/netns/{container}", "--host-netns", host, "--json", "--args", "IgnoreUnknown=1"],
-                                  check=False, capture_output=True, text=True, timeout=120, env=env)
+            proc = cnitest_exec(verb, "one")
             assert proc.returncode == 0, f"{verb}: {proc.stderr}"
             docs[verb] = json.loads(proc.stdout) if proc.stdout.strip() else None
             if verb != "ADD":
                 assert "prevResult: the cached ADD result" in proc.stderr
+            if verb == "ADD":  # a second attachment in the same host namespace
+                assert cnitest_exec("ADD", "two").returncode == 0
         assert docs["ADD"]["ips"][0]["address"] == "10.77.0.2/24"
-        assert not list((tmp_path / "results").rglob("*.json")), "DEL forgets the cached result"
+        assert docs["CHECK"] is None and docs["DEL"] is None
+        assert Path(f"/run/netns/{host}").exists(), "attachment 'two' is still there: the host namespace stays"
+        assert [p.name for p in (tmp_path / "results" / host).glob("*.json")] == ["cli-test-two-eth-two.json"], "DEL forgets its result"
+        proc = cnitest_exec("DEL", "two")
+        assert proc.returncode == 0, proc.stderr
+        assert f"that was the last attachment in the host namespace {host}: removed /run/netns/{host}" in proc.stderr
+        assert not Path(f"/run/netns/{host}").exists() and not (tmp_path / "results" / host).exists()
     finally:
         proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "--cleanup", host],
                               check=False, capture_output=True, text=True, env=env)
         subprocess.run(["ip", "netns", "delete", container], check=False)
-    assert proc.returncode == 0 and f"removed /run/netns/{host}" in proc.stdout, proc.stderr
-    assert not Path(f"/run/netns/{host}").exists() and not (tmp_path / "results" / host).exists()
+    assert proc.returncode == 0 and proc.stdout == "", "nothing was left for --cleanup"
+
+
+def test_exec_cleanup_removes_the_host_namespace_and_its_cache(tmp_path):
+    plugin = require_go("bridge")
+    host = f"cnit-k{os.getpid()}"
+    env = {**os.environ, "CNITEST_RESULTS_DIR": str(tmp_path / "results")}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "ADD", str(plugin), "--config", str(bridge_conf(tmp_path)),
+                               "--new-netns", "--host-netns", host], check=False, capture_output=True, text=True, timeout=120, env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "it stays until `cnitest exec --cleanup" in proc.stdout
+    finally:
+        proc = subprocess.run([sys.executable, "-m", "cnitest.cli", "exec", "--cleanup", host],
+                              check=False, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f"removed /run/netns/{host}", f"removed {tmp_path / 'results' / host}"]
+    assert not Path(f"/run/netns/{host}").exists()
 
 
 def test_exec_json_cap_args_and_runtime_config(tmp_path):
@@ -308,3 +364,17 @@ def test_exec_json_cap_args_and_runtime_config(tmp_path):
     result = json.loads(proc.stdout)
     assert "c2:11:22:33:44:55" in [i.get("mac") for i in result["interfaces"]]
     assert "CNI_COMMAND=ADD" in proc.stderr and "CNI_COMMAND" not in proc.stdout  # the rest went to stderr
+
+
+def test_exec_gc_sends_the_valid_attachments(tmp_path):
+    """GC of one plugin gets --valid-attachment under both keys (SPEC 1.1.0's cni.dev/attachments, libcni's cni.dev/valid-attachments)."""
+    conf = tmp_path / "gc.json"
+    conf.write_text(json.dumps({"cniVersion": "1.1.0", "name": "gcnet", "type": "echo-env"}))
+    proc = run_cli("exec", "GC", str(ROOT / "tests" / "plugins" / "echo-env"), "--config", str(conf), "--json",
+                   "--valid-attachment", "ctr1/eth0", "--valid-attachment", "ctr2/net1")
+    assert proc.returncode == 1, proc.stderr  # echo-env always fails, printing what it got
+    details = json.loads(proc.stdout)["details"]
+    stdin = json.loads(details.split("stdin=", 1)[1].replace('\\"', '"'))
+    expected = [{"containerID": "ctr1", "ifname": "eth0"}, {"containerID": "ctr2", "ifname": "net1"}]
+    assert stdin["cni.dev/valid-attachments"] == stdin["cni.dev/attachments"] == expected
+    assert "cmd=GC id= netns= ifname= " in details, "GC has no attachment parameters"

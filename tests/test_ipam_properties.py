@@ -60,9 +60,22 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
     assert err.invariant == invariant, str(err)
     assert words in err.detail, str(err)
     assert "CNI_COMMAND=ADD" in err.reproducer and "<<CNI_STDIN" in err.reproducer, err.reproducer
-    assert "$DATADIR" in err.reproducer and "/proc/" not in err.reproducer, err.reproducer
+    assert "${T}/ipam" in err.reproducer and "/proc/" not in err.reproducer, err.reproducer
     # shrunk: a handful of calls, not the whole random run
     assert err.reproducer.count("CNI_COMMAND=") <= 8, err.reproducer
+
+
+def test_the_shrunk_reproducer_replays_as_a_script(sandbox, tmp_path):
+    """The IPAM machine's reproducer is a cnitest.reproduce script: run, it ends every call as the failing run did (exit 1)."""
+    import subprocess
+
+    target = IpamRun(Target.of(fake("same-address"), "ipam", {"ipam": {"type": "host-local"}}), "1.0.0",
+                     host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
+    with pytest.raises(IpamInvariantError) as caught:
+        run_machine(target, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
+    done = subprocess.run(["bash", "-c", caught.value.reproducer], check=False, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    assert done.returncode == 1 and "=== the fault shows" in done.stdout, done.stdout + done.stderr
 
 
 def test_good_fake_passes(sandbox, tmp_path):
@@ -106,7 +119,7 @@ def test_concurrent_adds_catch_no_locking(sandbox, tmp_path):
     with pytest.raises(IpamInvariantError) as caught:
         check_concurrent_adds(target, attempts=32, capacity=20)
     assert caught.value.invariant == ipam_machine.UNIQUE
-    assert "&\n" in caught.value.reproducer and "\nwait" in caught.value.reproducer
+    assert "} &\n" in caught.value.reproducer and "\nwait" in caught.value.reproducer
 
 
 def test_concurrent_adds_pass_on_the_good_fake(sandbox, tmp_path):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import FAULTY, SUITES, require_go
+from .conftest import FAULTY, SUITES, require_go, run_suite
 
 
 def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -25,12 +26,49 @@ def pytest_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-version=9.9.9"], "unknown spec version 9.9.9"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={tmp / 'nope.json'}"], "is not a file"),
         (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", "--cni-timeout=0"], "not a positive number"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, disableCheck='yes')}"],
+         "disableCheck must be true or false"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, name='two words')}"],
+         "is not a valid 1.0.0 conflist: name"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, plugins=[])}"], "must be a non-empty list of plugin objects"),
+        (lambda tmp: ["--cni-plugin=/usr/lib/cni/bridge", f"--cni-config={_conflist(tmp, cniVersion='abc')}"],
+         "no known cniVersion in cniVersion 'abc'"),
     ],
 )
 def test_usage_errors_exit_4(tmp_path, make_args, reason):
     done = pytest_run(tmp_path, *make_args(tmp_path))
     assert done.returncode == 4, done.stdout + done.stderr
     assert reason in done.stderr, done.stderr
+
+
+def _conflist(tmp: Path, **top: object) -> Path:
+    """A bridge conflist at 1.0.0 with top-level keys changed (`top`)."""
+    doc = {"cniVersion": "1.0.0", "name": "cl", "plugins": [
+        {"type": "bridge", "bridge": "br9", "ipam": {"type": "host-local", "subnet": "10.9.0.0/24"}}], **top}
+    path = tmp / f"conflist-{len(list(tmp.glob('conflist-*')))}.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_disable_check_makes_the_check_tests_not_applicable(tmp_path):
+    """disableCheck: a runtime must not call CHECK for the list, so its CHECK rules do not apply."""
+    bridge = require_go("bridge")
+    run = run_suite(bridge, str(SUITES / "test_check.py"), "--cni-version=1.0.0",
+                    f"--cni-config={_conflist(tmp_path, disableCheck=True)}")
+    assert run.returncode == 0 and not run.failed(), run
+    skipped = {name: msg for name, (outcome, msg) in run.outcomes.items() if outcome == "skipped"}
+    assert run.outcomes and len(skipped) == len(run.outcomes), run.outcomes
+    others = {name: msg for name, msg in skipped.items() if "the conflist sets disableCheck" not in msg and "[n/a]" not in name}
+    assert not others, others
+
+
+def test_cni_versions_of_a_conflist_bound_the_versions_tested(tmp_path):
+    """cniVersions (1.1.0): only the versions the list names, and the plugin lists, are tested."""
+    bridge = require_go("bridge")  # Debian's Go bridge lists 0.1.0 .. 1.0.0
+    conflist = _conflist(tmp_path, cniVersion="1.1.0", cniVersions=["0.4.0", "1.1.0"])
+    run = run_suite(bridge, str(SUITES / "test_smoke.py"), f"--cni-config={conflist}")
+    assert run.returncode == 0, run
+    assert run.outcomes and all(name.endswith("[0.4.0]") for name in run.outcomes), sorted(run.outcomes)
 
 
 def test_unknown_plugin_works_with_a_config_file(tmp_path):
@@ -95,7 +133,7 @@ def test_cni_profile_picks_a_built_in_profile_for_any_name(tmp_path):
     link.symlink_to(require_go("bridge"))
     (tmp_path / "test_p.py").write_text("def test_p(cni_target):\n    assert cni_target.profile.name == 'bridge'\n"
                                          "    assert cni_target.profile.kind == 'interface'\n")
-    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=bridge", "test_p.py")
+    done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=bridge", f"--cni-path={link.resolve().parent}", "test_p.py")
     assert done.returncode == 0, done.stdout + done.stderr
     done = pytest_run(tmp_path, "-p", "no:xdist", f"--cni-plugin={link}", "--cni-profile=nope", "test_p.py")
     assert done.returncode == 4 and "--cni-profile: no built-in profile 'nope'" in done.stderr, done.stderr

@@ -9,12 +9,10 @@ profile check.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import uuid
 import zlib
 from pathlib import Path
 
@@ -142,7 +140,7 @@ def test_reports_of_a_faulty_plugin(lying_run):
     assert set(verdicts) == set(VERSIONS)
     for v in VERSIONS:
         assert verdicts[v]["verdict"] == "does-not-conform"
-        assert verdicts[v]["counts"] == {"pass": 0, "fail": 1, "warning": 1, "error": 0, "skip": 1, "not-applicable": 1}
+        assert verdicts[v]["counts"] == {"pass": 0, "fail": 1, "warning": 1, "error": 0, "blocked": 0, "skip": 1, "not-applicable": 1}
     assert run["profile_checks"]["counts"]["pass"] == 2
     groups = {row["group"] for row in run["matrix"]}
     assert groups == {"rule", "profile"}
@@ -172,8 +170,12 @@ def test_report_of_a_conforming_plugin(tmp_path):
 
 def test_xdist_workers_merge_into_one_report(tmp_path):
     pytest.importorskip("xdist")
-    proc, paths = run_suite(tmp_path, lying_bridge(tmp_path), "-n", "2", formats=("json", "html"))
+    proc, paths = run_suite(tmp_path, lying_bridge(tmp_path), "-n", "2", f"--junitxml={tmp_path / 'junit.xml'}", formats=("json", "html"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    import xml.etree.ElementTree as ET
+
+    props = [p.get("value") for p in ET.parse(tmp_path / "junit.xml").iter("property") if p.get("name") == "cnitest"]
+    assert props and all(isinstance(json.loads(v), dict) for v in props), "JUnit properties are JSON under xdist too"
     doc = report.load(paths["json"])
     run = doc["runs"][0]
     assert len(run["tests"]) == 5 * len(VERSIONS)
@@ -195,28 +197,26 @@ def test_bad_report_extension_is_a_usage_error(tmp_path):
 
 
 def test_reproducer_replays_the_fault(lying_run, tmp_path):
-    """Pasted into bash, the reproducer shows the lie: the ADD result's MAC is not eth0's."""
+    """Run as a script, the reproducer shows the lie: the ADD result's MAC is not eth0's.
+
+    The calls end as in the failing run (exit 1: a fault only the kernel's state shows
+    still ends every call the same); its namespaces are gone afterwards."""
     _, paths = lying_run
     doc = json.loads(paths["json"].read_text())
     script = by_name(doc, "test_result_matches_kernel", "1.0.0")["reproducer"]
-    tag = uuid.uuid4().hex[:8]
-    names = {"CNITEST_HOST_NS": f"cnitest-host-{tag}", "CNITEST_CONT_NS": f"cnitest-cont-{tag}"}
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    try:
-        proc = subprocess.run(["bash", "-c", script], cwd=scratch, check=False, capture_output=True, text=True, timeout=60, env={**os.environ, **names})
-    finally:
-        for name in names.values():
-            subprocess.run(["ip", "netns", "del", name], check=False, capture_output=True)
+    proc = subprocess.run(["bash", "-c", script], cwd=scratch, check=False, capture_output=True, text=True, timeout=60)
     out = proc.stdout
-    assert proc.returncode == 0, out + proc.stderr
+    assert proc.returncode == 1, out + proc.stderr
     assert '"mac": "0a:58:de:ad:be:ef"' in out or '"mac":"0a:58:de:ad:be:ef"' in out.replace(" ", ""), out
     eth0 = re.search(r"^eth0@\S+\s+\S+\s+([0-9a-f:]{17})", out, re.MULTILINE)
     assert eth0, f"the script did not show the container's eth0:\n{out}"
     assert eth0.group(1) != "0a:58:de:ad:be:ef", "the kernel holds another MAC than the result says: the same fault"
-    assert "=== exit status 0" in out
+    assert re.search(r"=== 1/\d+ ADD ended: exit 0, one JSON document", out), out
+    names = re.search(r"=== namespaces: (.*) \(deleted on exit\)", out).group(1).split()
     listed = subprocess.run(["ip", "netns", "list"], check=False, capture_output=True, text=True).stdout
-    assert tag not in listed, "the reproducer must delete its namespaces"
+    assert not any(n in listed for n in names), "the reproducer must delete its namespaces"
 
 
 def test_invocation_reproducer_names_namespaces_and_quotes():
@@ -329,3 +329,61 @@ def test_html_renders_in_chromium(lying_run, tmp_path):
     dom = subprocess.run([*common, "--dump-dom", url], check=False, capture_output=True, text=True, timeout=120).stdout
     assert 'class="finding fail"' in dom and "test_result_matches_kernel[1.0.0]" in dom
     assert "What the plugin did" in dom and "does not conform" in dom
+
+
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const h = window.innerHeight;
+  const seen = [...document.querySelectorAll("code.failed-rule")].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent, top: r.top, bottom: r.bottom, visible: r.bottom > 0 && r.bottom <= h && r.width > 0};
+  });
+  const matrix = document.querySelector("table.matrix").getBoundingClientRect().top;
+  const meta = document.querySelector("table.meta").getBoundingClientRect().top;
+  const p = document.createElement("pre");
+  p.id = "probe";
+  p.textContent = JSON.stringify({height: h, seen, matrix, meta});
+  document.body.appendChild(p);
+});
+</script>"""
+
+
+def test_first_screen_of_a_failing_run_shows_the_failed_rules(lying_run, tmp_path):
+    """In headless Chromium at 1280x800, the failed rule ids are on the first screen, above the metadata and the matrix."""
+    browser = chromium()
+    _, paths = lying_run
+    doc = json.loads(paths["json"].read_text())
+    failed = {r for t in doc["runs"][0]["tests"] if t["outcome"] == "fail" for r in t["rules"]}
+    assert failed
+    probed = tmp_path / "probed.html"
+    probed.write_text(paths["html"].read_text().replace("</body>", PROBE + "</body>"))
+    dom = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,800",
+                          "--virtual-time-budget=3000", "--dump-dom", probed.resolve().as_uri()],
+                         check=False, capture_output=True, text=True, timeout=120).stdout
+    m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.DOTALL)
+    assert m, f"the probe did not run:\n{dom[-2000:]}"
+    probe = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    visible = {s["text"] for s in probe["seen"] if s["visible"]}
+    assert failed <= visible, probe
+    first_bottom = max(s["bottom"] for s in probe["seen"])
+    assert first_bottom < probe["meta"] < probe["matrix"], probe
+    html = paths["html"].read_text()
+    assert "Invocation(" not in html and "+  where" not in html
+    assert "<b>any</b>: tests that do not run per spec version" in html
+    assert '<span class="perr">the result says what the container does not hold:</span>' in html, "the summary line holds the error"
+
+
+def test_a_message_shows_the_plugin_output_as_formatted_json():
+    """describe() (every failure message, so every format) prints a JSON document indented, whole, not a cut repr."""
+    from cnitest.runner import _interpret
+
+    doc = {"cniVersion": "1.0.0", "interfaces": [{"name": f"eth{i}", "mac": "0a:58:de:ad:be:ef"} for i in range(40)]}
+    inv = Invocation(verb="ADD", plugin="/p", env={}, stdin=b"{}", host_ns="h", cni_version="1.0.0", exit_code=0,
+                     stdout=json.dumps(doc).encode())
+    _interpret(inv, "result")
+    text = inv.describe()
+    assert "  stdout (JSON):\n    {\n      \"cniVersion\": \"1.0.0\"," in text, text
+    assert '"name": "eth39"' in text and "bytes in all" not in text and "\\n" not in text
+    raw = Invocation(verb="ADD", plugin="/p", env={}, stdin=b"{}", host_ns="h", cni_version="1.0.0", exit_code=0, stdout=b"not json\x00")
+    _interpret(raw, "result")
+    assert "stdout: 'not json\\x00'" in raw.describe()

@@ -131,3 +131,44 @@ def test_parse_stdout(data, doc, problem):
     got, problems = parse_stdout(data)
     assert got == doc
     assert (problem is None and not problems) or (problem and problem in problems[0])
+
+
+def test_named_namespaces_made_and_deleted_meanwhile_do_not_break_calls(sandbox, tmp_path):
+    """bwrap remounts every mount it copies; one that `ip netns del` removes meanwhile
+    (another xdist worker's test) made the call fail. The sandbox hides them all."""
+    import subprocess
+    import threading
+    import uuid
+
+    from cnitest import sandbox as sandbox_mod
+
+    host_local = require_go("host-local")
+    runner = Runner(host_local, sandbox, sandbox=sandbox_mod.Sandbox(tmp_path / "state", writable=[tmp_path]),
+                    result_kind="ipam-result")
+    conf = {"cniVersion": "1.0.0", "name": "race", "type": "host-local",
+            "ipam": {"type": "host-local", "subnet": "10.253.0.0/24", "dataDir": str(tmp_path / "data")}}
+    stop = threading.Event()
+    names = [f"cnitest-race-{uuid.uuid4().hex[:6]}-{i}" for i in range(4)]
+
+    def churn() -> None:
+        while not stop.is_set():
+            for name in names:
+                subprocess.run(["ip", "netns", "add", name], capture_output=True)
+            for name in names:
+                subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+    with netns.new("race-cont") as cont:
+        worker = threading.Thread(target=churn)
+        worker.start()
+        try:
+            failed = []
+            for i in range(40):
+                inv = runner.invoke("ADD" if i % 2 == 0 else "DEL", conf, cont, "eth0", "race")
+                if not inv.succeeded:
+                    failed.append(inv.describe())
+        finally:
+            stop.set()
+            worker.join()
+            for name in names:
+                subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    assert not failed, failed[0]

@@ -53,6 +53,14 @@ def test_every_block_is_sh_or_text():
     assert len(sh_blocks()) >= 10
 
 
+def printed_after(sh_index: int) -> str:
+    """The ```text block that follows the sh block `sh_index`: what the tutorial says it prints."""
+    found = blocks(TUTORIAL.read_text())
+    positions = [i for i, (lang, _) in enumerate(found) if lang == "sh"]
+    after = found[positions[sh_index] + 1] if positions[sh_index] + 1 < len(found) else ("", "")
+    return after[1] if after[0] == "text" else ""
+
+
 def split_output(out: str, n: int) -> list[str]:
     """The output of each block, from the markers echoed between them."""
     parts = re.split(r"^@@tutorial-block-(\d+)@@$\n?", out, flags=re.M)
@@ -131,9 +139,17 @@ def test_tutorial_runs_as_written():
         assert re.search(rf"^{re.escape(ex_addr.group(1))}$", ex_del, re.M), ex_del  # held before DEL
         assert ex_del.count(ex_addr.group(1)) == 1, ex_del  # and not after it
 
-        # The conformance suites, for one version.
+        # The conformance suites, for one version: the summary lines the tutorial prints are the run's.
         suites = per[block_with("pytest --cni-plugin=")]
         assert re.search(r"spec 1\.0\.0\s+conforms", suites), suites[-3000:]
+        for i, pattern in ((block_with("pytest --cni-plugin="), r"^\s+(spec 1\.0\.0|profile checks)\s"),
+                           (block_with("cnitest exec ADD"), r"^\s+1: lo \(device\)"),
+                           (block_with('ip -6 -o addr show dev eth0'), r"^lo\s")):
+            promised = [line for line in printed_after(i).splitlines() if re.search(pattern, line)]
+            assert promised, f"the tutorial shows no line like {pattern!r} after block {i}"
+            actual = {" ".join(line.split()) for line in per[i].splitlines()}
+            drifted = [line for line in promised if " ".join(line.split()) not in actual]
+            assert not drifted, f"the tutorial prints {drifted}, the run printed:\n{per[i][-3000:]}"
 
         # The tutorial's own cleanup did its job.
         assert not {host_ns, cont_ns} & netns_list()

@@ -10,6 +10,7 @@ files.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -18,11 +19,11 @@ from typing import Any
 import pytest
 
 from ..fixtures import RUNNERS_KEY, TARGET_KEY
+from ..reproduce import script
 from ..runner import Invocation
 from . import model, write
 from .gate import Gate
 from .identity import identity
-from .reproduce import script
 
 PROPERTY = "cnitest"
 """The user_properties name under which a test report carries cnitest's data."""
@@ -35,7 +36,10 @@ def pytest_configure(config: pytest.Config) -> None:
     for p in paths:
         if p.suffix.lower() not in FORMATS:
             raise pytest.UsageError(f"--cni-report: {p} has no known extension (want one of {', '.join(FORMATS)})")
-    config.pluginmanager.register(ReportCollector(config, paths), "cnitest-report-collector")
+    scripts = config.getoption("cni_reproducers", None)
+    if scripts and Path(scripts).exists() and not Path(scripts).is_dir():
+        raise pytest.UsageError(f"--cni-reproducers: {scripts} exists and is not a directory")
+    config.pluginmanager.register(ReportCollector(config, paths, Path(scripts) if scripts else None), "cnitest-report-collector")
 
 
 def _test_data(item: pytest.Item) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def _message(call: pytest.CallInfo[None]) -> str:
     assert call.excinfo is not None
     value = call.excinfo.value
     if isinstance(value, (AssertionError, pytest.fail.Exception)) and str(value):
-        return str(value)
+        return model.clean_message(str(value))  # without pytest's `+ where ... = Invocation(...)` reprs
     return call.excinfo.exconly()
 
 
@@ -78,7 +82,21 @@ def _reproducer(item: pytest.Item) -> str | None:
         from ..profiles import PARENT_LINK
 
         parent = PARENT_LINK
-    return script(history, title=f"the plugin calls of {item.nodeid}", tmp_dirs=[str(tmp)] if tmp else [], parent_link=parent)
+    return script(history, title=f"the plugin calls of {item.nodeid}", tmp_dirs=[str(tmp)] if tmp else [], parent_link=parent,
+                  plugin=str(target.plugin) if target is not None else None)
+
+
+def _skipped(rec: dict[str, Any], reason: str) -> None:
+    """A skipped test's outcome: blocked (by a failed precondition, with the rule that
+    judges it), not-applicable, or skip; the reason is the message."""
+    from ..attachment import blocked_by
+
+    blocked, rule = blocked_by(reason)
+    if blocked:
+        rec["outcome"], rec["blocked_by"] = "blocked", rule
+    else:
+        rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
+    rec["message"] = reason
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -91,9 +109,10 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 
 class ReportCollector:
-    def __init__(self, config: pytest.Config, paths: list[Path]) -> None:
+    def __init__(self, config: pytest.Config, paths: list[Path], reproducers: Path | None = None) -> None:
         self.config = config
         self.paths = paths
+        self.reproducers = reproducers  # --cni-reproducers DIR
         self.records: dict[str, dict[str, Any]] = {}
         self.started = time.time()
         self.run: dict[str, Any] | None = None
@@ -112,17 +131,26 @@ class ReportCollector:
             data["message"] = _message(call)
             if report.when == "call":
                 try:
-                    data["reproducer"] = _reproducer(item)
+                    own = getattr(call.excinfo.value, "reproducer", None)  # e.g. the IPAM machine's shrunk sequence
+                    data["reproducer"] = own if isinstance(own, str) and own else _reproducer(item)
                 except Exception as exc:  # noqa: BLE001 - a report must never break a run
                     data["reproducer"] = f"# no reproducer: {exc!r}"
-            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code} for i in _history(item)]
+            data["calls"] = [{"verb": i.verb, "cni_version": i.cni_version, "exit_code": i.exit_code,
+                              "error": {"code": i.error.code, "msg": i.error.msg} if i.error else None} for i in _history(item)]
         # a fresh list: the one pytest passes is the item's own, shared by all three phases
         report.user_properties = [*report.user_properties, (PROPERTY, data)]
         return report
 
     # --- on the controller --------------------------------------------------
 
+    @pytest.hookimpl(tryfirst=True)  # before junitxml, which writes each property as str(value)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._record(report)
+        if not self._is_worker():  # a worker sends the data on to the controller as it is
+            # JUnit XML shows properties as str(value): give it JSON, not Python reprs
+            report.user_properties = [(n, v if isinstance(v, str) else json.dumps(v, default=str)) for n, v in report.user_properties]
+
+    def _record(self, report: pytest.TestReport) -> None:
         data: dict[str, Any] = {}
         files: list[str] = []
         for name, value in report.user_properties:
@@ -139,6 +167,7 @@ class ReportCollector:
                 "profile_check": data.get("profile_check"),
                 "version": data.get("version"),
                 "outcome": "pass",
+                "blocked_by": None,
                 "message": None,
                 "reproducer": None,
                 "calls": [],
@@ -152,9 +181,7 @@ class ReportCollector:
             rec["calls"] = data["calls"]
         if report.when == "setup":
             if report.skipped:
-                reason = _skip_reason(report)
-                rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
-                rec["message"] = reason
+                _skipped(rec, _skip_reason(report))
             elif report.failed:
                 rec["outcome"] = "error"
                 rec["message"] = "setup failed: " + (data.get("message") or report.longreprtext)
@@ -172,15 +199,13 @@ class ReportCollector:
                 rec["outcome"] = "skip"
                 rec["message"] = f"expected failure (xfail): {wasxfail}"
             else:
-                reason = _skip_reason(report)
-                rec["outcome"] = "not-applicable" if reason.startswith("not applicable") else "skip"
-                rec["message"] = reason
+                _skipped(rec, _skip_reason(report))
             Gate.apply(rec, report, data)  # a known or waived finding keeps its real outcome
             if rec["outcome"] in ("fail", "warning", "error"):
                 rec["reproducer"] = data.get("reproducer")
         elif report.when == "teardown" and report.failed and data.get("sandbox_breach"):
             rec.update(outcome="fail", rules=data["rules"], message=data.get("message") or report.longreprtext, profile_check=None)
-        elif report.when == "teardown" and report.failed and rec["outcome"] in ("pass", "skip", "not-applicable"):
+        elif report.when == "teardown" and report.failed and rec["outcome"] in ("pass", "skip", "not-applicable", "blocked"):
             rec["outcome"] = "error"
             rec["message"] = "teardown failed: " + (data.get("message") or report.longreprtext)
 
@@ -240,11 +265,15 @@ class ReportCollector:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.interrupted = self.interrupted or session.exitstatus == pytest.ExitCode.INTERRUPTED
-        if self._is_worker() or not self.paths:
+        if self._is_worker() or not (self.paths or self.reproducers):
             return
         run = self.build()
         if run is None:
             return
+        if self.reproducers is not None:
+            from .summary import write_reproducers
+
+            write_reproducers(run, self.reproducers)
         doc = model.document([run])
         for path in self.paths:
             write(doc, path)
@@ -256,22 +285,9 @@ class ReportCollector:
         run = self.build()
         if run is None:
             return
-        tr = terminalreporter
-        tr.section("cnitest: spec conformance", sep="=")
-        plugin = run["plugin"]
-        tr.write_line(f"{plugin['name']} ({plugin['path']}), profile {plugin['profile']} ({plugin['kind']})")
-        for v in run["verdicts"]:
-            label = "version-independent" if v["version"] == model.ANY_VERSION else f"spec {v['version']}"
-            text = model.VERDICT_TEXT[v["verdict"]]
-            markup = {"conforms": {"green": True}, "does-not-conform": {"red": True, "bold": True}, "inconclusive": {"yellow": True}, "incomplete": {"yellow": True, "bold": True}}.get(v["verdict"], {})
-            tr.write(f"  {label:<22}")
-            tr.write(f"{text:<30}", **markup)
-            tr.write_line(model.counts_text(v["counts"]))
-        pc = run["profile_checks"]
-        if any(pc["counts"].values()):
-            tr.write_line(f"  {'profile checks':<22}{pc['verdict'].replace('-', ' '):<30}{model.counts_text(pc['counts'])}")
-        for path in self.written:
-            tr.write_line(f"  report written: {path}")
+        from .summary import write_summary
+
+        write_summary(terminalreporter, run, self.written, self.reproducers)
 
 
 def _answer(inv: Any) -> dict[str, Any] | None:

@@ -161,7 +161,7 @@ class Gate:
         """The run's gate summary: counts, fixed findings, waivers (stored as run["gate"])."""
         tests = run["tests"]
         now = {identity(t) for t in tests if t["outcome"] in FINDINGS}
-        ran = {(test_key(t["nodeid"], t.get("version")), t.get("version")) for t in tests if t["outcome"] not in ("skip", "not-applicable")}
+        ran = {(test_key(t["nodeid"], t.get("version")), t.get("version")) for t in tests if t["outcome"] not in ("skip", "not-applicable", "blocked")}
         fixed = [identity(t) for t in self.baseline
                  if identity(t) not in now and (test_key(t["nodeid"], t.get("version")), t.get("version")) in ran]
         status = [t.get("gate", {}).get("status") for t in tests]

@@ -44,9 +44,17 @@ details.finding[open] > summary { border-bottom:1px solid #d0d7de; margin-bottom
 .legend span { margin-right:10px; }
 .counts { color:#57606a; font-size:13px; }
 ul.skips { margin:4px 0; padding-left:20px; color:#57606a; }
+.verdict { border:1px solid #d0d7de; border-radius:8px; padding:10px 16px; margin:10px 0 16px; }
+.verdict.does-not-conform { border-color:var(--fail); background:#fff8f7; }
+.verdict h2 { border:0; margin:4px 0 8px; padding:0; }
+ul.failed { margin:4px 0 6px; padding-left:20px; } ul.failed li { margin:2px 0; }
+.perr { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12.5px; font-weight:400; color:#1f2328; }
+.same { color:#57606a; font-size:12.5px; margin:4px 0; }
+dl.legend-text { color:#57606a; font-size:12.5px; margin:4px 0 10px; } dl.legend-text dt { font-weight:600; float:left; clear:left; width:110px; }
+dl.legend-text dd { margin:0 0 2px 120px; }
 """
 
-SYMBOL = {"pass": "\u2714", "fail": "\u2718", "warning": "\u26a0", "error": "\u2620", "skip": "\u2013", "not-applicable": "n/a"}
+SYMBOL = {"pass": "\u2714", "fail": "\u2718", "warning": "\u26a0", "error": "\u2620", "blocked": "\u29b8", "skip": "\u2013", "not-applicable": "n/a"}
 
 
 def render_html(doc: dict[str, Any]) -> str:
@@ -86,10 +94,56 @@ def _badge(verdict: str) -> str:
 
 
 def _run(run: dict[str, Any], index: int, several: bool) -> list[str]:
+    """One run: the verdict and the failures first (what a reader came for), then the rest."""
     p = run["plugin"]
     out = [f'<section id="run-{index}">']
     if several:
         out.append(f"<h2>{index}. {escape(p['name'])} {_badge(model.overall(run))}</h2>")
+    groups = model.cause_groups(model.findings(run))
+    out.extend(_verdict(run, index, groups))
+    out.extend(_findings(run, index, groups))
+    out.extend(_gate_summary(run))
+    out.append("<h3>Run</h3>")
+    out.extend(_meta(run))
+    out.extend(_matrix(run))
+    out.extend(_skips(run))
+    out.append("</section>")
+    return out
+
+
+def _verdict(run: dict[str, Any], index: int, groups: list[list[dict[str, Any]]]) -> list[str]:
+    """The verdict box: overall, per version, and the failed rules linking to their findings."""
+    overall = model.overall(run)
+    out = [f'<div class="verdict {overall}"><h2>Verdict: {_badge(overall)}</h2>']
+    out.append("<table><tr><th>spec version</th><th>verdict</th><th>tests</th></tr>")
+    for v in run["verdicts"]:
+        label = "version-independent" if v["version"] == model.ANY_VERSION else v["version"]
+        out.append(f"<tr><td>{escape(label)}</td><td>{_badge(v['verdict'])}</td><td class=\"counts\">{escape(model.counts_text(v['counts']))}</td></tr>")
+    for title, part in (("profile checks", run["profile_checks"]), ("your tests (no cni_rule)", run.get("own_tests"))):
+        if part and any(part["counts"].values()):
+            out.append(f"<tr><td>{escape(title)}</td><td>{_badge(part['verdict'])}</td><td class=\"counts\">{escape(model.counts_text(part['counts']))}</td></tr>")
+    out.append("</table>")
+    failed = [g for g in groups if g[0]["outcome"] in ("fail", "error")]
+    if failed:
+        out.append(f'<div class="label">Failed ({sum(len(g) for g in failed)})</div><ul class="failed">')
+        for n, g in enumerate(groups):
+            if g[0]["outcome"] not in ("fail", "error"):
+                continue
+            t = g[0]
+            version = f" @ {t['version']}" if t.get("version") else ""
+            same = f' <span class="same">(+ {len(g) - 1} of the same cause)</span>' if len(g) > 1 else ""
+            out.append(f'<li><a href="#finding-{index}-{n}"><code class="failed-rule">{escape(model.what_of(t))}</code></a>{escape(version)}: '
+                       f'<span class="perr">{escape(model.plugin_error(t))}</span>{same}</li>')
+        out.append("</ul>")
+    warned = sum(len(g) for g in groups if g[0]["outcome"] == "warning")
+    if warned:
+        out.append(f'<div class="counts">{warned} warning(s) (SHOULD-level findings, not failures): listed below.</div>')
+    out.append("</div>")
+    return out
+
+
+def _meta(run: dict[str, Any]) -> list[str]:
+    p = run["plugin"]
     answer = p.get("version_answer")
     if answer is None:
         said = "(not asked)"
@@ -111,24 +165,7 @@ def _run(run: dict[str, Any], index: int, several: bool) -> list[str]:
         ("duration", f"{run['duration']:.1f} s" + (f" on {opts['workers']} workers" if opts.get("workers") else "")),
         ("strict", "yes: SHOULD-level findings fail" if opts.get("strict") else "no: SHOULD-level findings are warnings"),
     ]
-    out.append('<table class="meta">' + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in meta) + "</table>")
-
-    out.append("<h3>Verdict per spec version</h3>")
-    out.append("<table><tr><th>spec version</th><th>verdict</th><th>tests</th></tr>")
-    for v in run["verdicts"]:
-        label = "version-independent" if v["version"] == model.ANY_VERSION else v["version"]
-        out.append(f"<tr><td>{escape(label)}</td><td>{_badge(v['verdict'])}</td><td class=\"counts\">{escape(model.counts_text(v['counts']))}</td></tr>")
-    pc = run["profile_checks"]
-    if any(pc["counts"].values()):
-        out.append(f"<tr><td>profile checks</td><td>{_badge(pc['verdict'])}</td><td class=\"counts\">{escape(model.counts_text(pc['counts']))}</td></tr>")
-    out.append("</table>")
-
-    out.extend(_matrix(run))
-    out.extend(_gate_summary(run))
-    out.extend(_findings(run))
-    out.extend(_skips(run))
-    out.append("</section>")
-    return out
+    return ['<table class="meta">' + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in meta) + "</table>"]
 
 
 def _matrix(run: dict[str, Any]) -> list[str]:
@@ -138,6 +175,19 @@ def _matrix(run: dict[str, Any]) -> list[str]:
         '<p class="legend">'
         + "".join(f'<span class="badge o-{o}">{SYMBOL[o] if o != "not-applicable" else ""} {model.SHOW[o]}</span>' for o in model.OUTCOMES)
         + "</p>"
+    )
+    out.append(
+        '<dl class="legend-text">'
+        "<dt>rows</dt><dd>spec rules (with their level: MUST fails the run, SHOULD warns, MAY informs), then profile checks "
+        "(what the profile promises, not the spec), then tests of your own.</dd>"
+        "<dt>columns</dt><dd>one per spec version tested; <b>any</b>: tests that do not run per spec version "
+        "(version-independent, e.g. the sandbox or VERSION checks).</dd>"
+        "<dt>cells</dt><dd>the worst outcome of the tests there (fail, error, warning, pass, skip, n/a), with their "
+        "number when more than one; hover for the counts. &middot;: no test of that rule at that version.</dd>"
+        "<dt>outcomes</dt><dd>fail: a MUST not met; warning: a SHOULD not met; error: the harness could not judge; "
+        "blocked: a precondition failed (a finding of the rule that judges it), so the test could not check its own rule; "
+        "skip: not run (e.g. a kernel feature missing); n/a: the rule does not bind this version or plugin kind.</dd>"
+        "</dl>"
     )
     out.append("<table class=\"matrix\"><tr><th>rule</th>" + "".join(f"<th>{escape(c)}</th>" for c in cols) + "</tr>")
     titles = {"rule": "Spec rules", "profile": "Profile checks (not spec rules)", "other": "Other tests"}
@@ -167,18 +217,26 @@ def _matrix(run: dict[str, Any]) -> list[str]:
     return out
 
 
-def _findings(run: dict[str, Any]) -> list[str]:
-    found = model.findings(run)
-    out = [f"<h3>Failures and warnings ({len(found)})</h3>"]
-    if not found:
+def _findings(run: dict[str, Any], index: int, groups: list[list[dict[str, Any]]]) -> list[str]:
+    """Failures (open) and warnings (closed), one box per cause; the others of a cause listed in it."""
+    count = sum(len(g) for g in groups)
+    out = [f"<h3>Failures and warnings ({count})</h3>"]
+    if not groups:
         out.append("<p>None.</p>")
         return out
-    for t in found:
+    for n, group in enumerate(groups):
+        t = group[0]
         o = t["outcome"]
-        what = ", ".join(t["rules"]) or (f"profile check: {t['profile_check']}" if t.get("profile_check") else t["name"])
         version = f" @ {t['version']}" if t.get("version") else ""
-        out.append(f'<details class="finding {o}"><summary><span class="badge o-{o}">{SYMBOL[o]} {model.SHOW[o]}</span> '
-                   f"{escape(what)}{escape(version)} &mdash; <code>{escape(t['nodeid'])}</code></summary>")
+        is_open = " open" if o in ("fail", "error") else ""
+        out.append(f'<details class="finding {o}" id="finding-{index}-{n}"{is_open}><summary><span class="badge o-{o}">{SYMBOL[o]} {model.SHOW[o]}</span> '
+                   f"<code>{escape(model.what_of(t))}</code>{escape(version)}: <span class=\"perr\">{escape(model.plugin_error(t))}</span>"
+                   f' &mdash; <code class="sec">{escape(t["nodeid"])}</code></summary>')
+        if len(group) > 1:
+            out.append('<div class="label">Same cause (the same call failed with the same error)</div><ul class="same">')
+            out.extend(f"<li><code>{escape(model.what_of(x))}</code>{escape(' @ ' + x['version'] if x.get('version') else '')} &mdash; "
+                       f"<code>{escape(x['nodeid'])}</code></li>" for x in group[1:])
+            out.append("</ul>")
         out.extend(_gate_html(t))
         for rid in t["rules"]:
             info = run["rules"].get(rid, {})
@@ -191,9 +249,11 @@ def _findings(run: dict[str, Any]) -> list[str]:
             )
         if t.get("profile_check"):
             out.append(f"<div class=\"label\">Profile check</div><div>{escape(t['profile_check'])} (what the profile promises, not a spec rule)</div>")
-        out.append(f'<div class="label">What the plugin did</div><pre class="msg">{escape(t.get("message") or "")}</pre>')
+        message = model.clean_message(t.get("message") or "")
+        out.append(f'<div class="label">What the plugin did</div><pre class="msg">{escape(message)}</pre>')
         if t.get("reproducer"):
-            out.append('<div class="label">Reproducer (bash, as root)</div>' f"<pre>{escape(t['reproducer'])}</pre>")
+            where = f" &mdash; <code>{escape(t['reproducer_file'])}</code>" if t.get("reproducer_file") else ""
+            out.append(f'<div class="label">Reproducer (bash, as root; exit 1 while the fault shows){where}</div>' f"<pre>{escape(t['reproducer'])}</pre>")
         out.append("</details>")
     return out
 

@@ -1,7 +1,8 @@
-"""The report as Markdown for a pull-request comment: verdicts, a compact matrix, findings.
+"""The report as Markdown for a pull-request comment: verdicts, findings, a compact matrix.
 
-GitHub caps a comment at 65,536 characters; reproducers and long messages are
-cut first, then findings, so the verdicts and the matrix always fit.
+The findings come before the matrix (what a reader acts on first), one per
+cause. GitHub caps a comment at 65,536 characters; reproducers and long
+messages are cut first, then the end of the comment, so the verdicts always fit.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from . import model
 
 LIMIT = 60_000
-EMOJI = {"pass": "✅", "fail": "❌", "warning": "⚠️", "error": "💥", "skip": "⏭️", "not-applicable": "➖", None: "·"}
+EMOJI = {"pass": "✅", "fail": "❌", "warning": "⚠️", "error": "💥", "blocked": "⛔", "skip": "⏭️", "not-applicable": "➖", None: "·"}
 VERDICT = {"conforms": "✅ conforms", "does-not-conform": "❌ **does not conform**", "inconclusive": "💥 inconclusive", "incomplete": "⏹ incomplete (run interrupted)", "not-tested": "➖ not tested"}
 
 
@@ -61,7 +62,44 @@ def _render(doc: dict[str, Any], message_limit: int, with_reproducers: bool) -> 
         pc = run["profile_checks"]
         if any(pc["counts"].values()):
             out.append(f"| profile checks | {VERDICT[pc['verdict']]} | {model.counts_text(pc['counts'])} |")
+        own = run.get("own_tests")
+        if own and any(own["counts"].values()):
+            out.append(f"| your tests (no cni_rule) | {VERDICT[own['verdict']]} | {model.counts_text(own['counts'])} |")
         out.append("")
+        out.extend(_gate_summary(run))
+        found = model.findings(run)
+        if found:
+            out.append(f"#### Failures and warnings ({len(found)})")
+            out.append("")
+        for group in model.cause_groups(found):
+            t = group[0]
+            what = ", ".join(f"`{r}`" for r in t["rules"]) or (f"profile check {t['profile_check']}" if t.get("profile_check") else t["name"])
+            version = f" @ {t['version']}" if t.get("version") else ""
+            error = escape(model.plugin_error(t, 160))
+            out.append(f"<details><summary>{EMOJI[t['outcome']]} {model.SHOW[t['outcome']]}: {what}{version}: {error} — <code>{escape(t['nodeid'])}</code></summary>")
+            out.append("")
+            if len(group) > 1:
+                out.append("Same cause (the same call failed with the same error): "
+                           + ", ".join(f"{model.what_of(x)}{' @ ' + x['version'] if x.get('version') else ''} (`{x['nodeid']}`)" for x in group[1:]))
+                out.append("")
+            out.extend(_gate_md(t))
+            for rid in t["rules"]:
+                info = run["rules"].get(rid, {})
+                out.append(f"- **{rid}** ({info.get('level', '')}, {info.get('section', '')}): {info.get('text', '')}")
+            out.append("")
+            message = model.clean_message(t.get("message") or "")
+            if len(message) > message_limit:
+                message = message[:message_limit] + "\n… (cut)"
+            out.append("What the plugin did:")
+            out.append("")
+            out.append(_fence(message))
+            if with_reproducers and t.get("reproducer"):
+                out.append("")
+                out.append("Reproducer (bash, as root; exits 1 while the fault shows):")
+                out.append("")
+                out.append(_fence(t["reproducer"], "sh"))
+            out.append("</details>")
+            out.append("")
         cols = model.columns(run)
         out.append("<details><summary>Rules × versions</summary>")
         out.append("")
@@ -79,37 +117,11 @@ def _render(doc: dict[str, Any], message_limit: int, with_reproducers: bool) -> 
             cells = [EMOJI[(row["cells"].get(c) or {}).get("outcome")] for c in cols]
             out.append(f"| {label} | " + " | ".join(cells) + " |")
         out.append("")
-        out.append("✅ pass ❌ fail ⚠️ warning (SHOULD) 💥 harness error ⏭️ skip ➖ n/a")
+        out.append("✅ pass ❌ fail ⚠️ warning (SHOULD) 💥 harness error ⏭️ skip ➖ n/a (the rule does not bind here) · no test. "
+                   "One column per spec version tested; **any**: tests that do not run per spec version. "
+                   "A cell shows the worst outcome of its tests.")
         out.append("</details>")
         out.append("")
-        out.extend(_gate_summary(run))
-        found = model.findings(run)
-        if found:
-            out.append(f"#### Failures and warnings ({len(found)})")
-            out.append("")
-        for t in found:
-            what = ", ".join(f"`{r}`" for r in t["rules"]) or (f"profile check {t['profile_check']}" if t.get("profile_check") else t["name"])
-            version = f" @ {t['version']}" if t.get("version") else ""
-            out.append(f"<details><summary>{EMOJI[t['outcome']]} {model.SHOW[t['outcome']]}: {what}{version} — <code>{escape(t['nodeid'])}</code></summary>")
-            out.append("")
-            out.extend(_gate_md(t))
-            for rid in t["rules"]:
-                info = run["rules"].get(rid, {})
-                out.append(f"- **{rid}** ({info.get('level', '')}, {info.get('section', '')}): {info.get('text', '')}")
-            out.append("")
-            message = t.get("message") or ""
-            if len(message) > message_limit:
-                message = message[:message_limit] + "\n… (cut)"
-            out.append("What the plugin did:")
-            out.append("")
-            out.append(_fence(message))
-            if with_reproducers and t.get("reproducer"):
-                out.append("")
-                out.append("Reproducer (bash, as root):")
-                out.append("")
-                out.append(_fence(t["reproducer"], "sh"))
-            out.append("</details>")
-            out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import platform
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,12 +21,13 @@ from .. import versions
 
 FORMAT = "cnitest-report/1"
 
-OUTCOMES: tuple[str, ...] = ("pass", "fail", "warning", "error", "skip", "not-applicable")
-"""Every outcome of a test, in the order counts are shown."""
+OUTCOMES: tuple[str, ...] = ("pass", "fail", "warning", "error", "blocked", "skip", "not-applicable")
+"""Every outcome of a test, in the order counts are shown. "blocked": a precondition the test
+needs failed (the test's `blocked_by` names the rule that judges it); neither pass nor fail."""
 
-SHOW = {"pass": "pass", "fail": "fail", "warning": "warning", "error": "error", "skip": "skip", "not-applicable": "n/a"}
+SHOW = {"pass": "pass", "fail": "fail", "warning": "warning", "error": "error", "blocked": "blocked", "skip": "skip", "not-applicable": "n/a"}
 
-_WORST = ("fail", "error", "warning", "pass", "skip", "not-applicable")
+_WORST = ("fail", "error", "warning", "pass", "blocked", "skip", "not-applicable")
 """Which outcome a matrix cell shows when its tests disagree: the first present here."""
 
 VERDICTS = ("conforms", "does-not-conform", "inconclusive", "incomplete", "not-tested")
@@ -108,7 +110,7 @@ def columns(run: dict[str, Any]) -> list[str]:
     """The version columns of a run: every tested version, then 'any' when some test has no version."""
     cols = set(run.get("versions") or [])
     # 'any' only when a version-independent test ran (not only n/a or skipped ones)
-    cols.update(version_of(t) for t in run["tests"] if t.get("version") or t["outcome"] not in ("skip", "not-applicable"))
+    cols.update(version_of(t) for t in run["tests"] if t.get("version") or t["outcome"] not in ("skip", "not-applicable", "blocked"))
     named = sorted((c for c in cols if c != ANY_VERSION), key=_version_sort)
     return named + ([ANY_VERSION] if ANY_VERSION in cols else [])
 
@@ -135,6 +137,7 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
     cols = columns(run)
     per_version = {c: empty_counts() for c in [*cols, ANY_VERSION]}
     profile_counts = empty_counts()
+    own_counts = empty_counts()
     cells: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
     for t in run["tests"]:
         rows = row_of(t)
@@ -142,6 +145,8 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
             per_version[version_of(t)][t["outcome"]] += 1
         elif rows[0][0] == "profile":
             profile_counts[t["outcome"]] += 1
+        else:
+            own_counts[t["outcome"]] += 1
         for row in rows:
             cells.setdefault(row, {}).setdefault(version_of(t), empty_counts())[t["outcome"]] += 1
     cut = bool(run.get("interrupted"))
@@ -151,6 +156,7 @@ def derive(run: dict[str, Any]) -> dict[str, Any]:
         if c != ANY_VERSION or any(per_version[c][o] for o in ("pass", "fail", "warning", "error"))
     ]
     run["profile_checks"] = {"verdict": verdict(profile_counts, cut), "counts": profile_counts}
+    run["own_tests"] = {"verdict": verdict(own_counts, cut), "counts": own_counts}
     order = {"rule": 0, "profile": 1, "other": 2}
     catalog_order = _catalog_order()
     run["matrix"] = [
@@ -188,6 +194,21 @@ def overall(run: dict[str, Any]) -> str:
     return "not-tested"
 
 
+def blocked(run: dict[str, Any]) -> dict[str, int]:
+    """Blocked tests per blocking rule ("" when a verb timed out earlier), most first."""
+    out: dict[str, int] = {}
+    for t in run["tests"]:
+        if t["outcome"] == "blocked":
+            key = t.get("blocked_by") or ""
+            out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def blocked_lines(run: dict[str, Any]) -> list[str]:
+    """One line per blocking rule: 'N tests blocked by RULE' (for the terminal summary)."""
+    return [f"{n} test{'s' if n != 1 else ''} blocked by {rule or 'a verb that timed out earlier'}" for rule, n in blocked(run).items()]
+
+
 def findings(run: dict[str, Any]) -> list[dict[str, Any]]:
     """The tests a reader must look at: failures and harness errors first, then warnings."""
     rank = {"fail": 0, "error": 1, "warning": 2}
@@ -206,3 +227,90 @@ def document(runs: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts.get(o, 0)} {SHOW[o]}" for o in OUTCOMES if counts.get(o) or o in ("pass", "fail"))
+
+
+_INTROSPECTION = re.compile(r"^assert ", re.MULTILINE)
+
+
+def clean_message(text: str) -> str:
+    """A failure message without pytest's assertion introspection.
+
+    pytest appends `assert <expr>` and ` +  where False = Invocation(...).succeeded`
+    lines (reprs of whole objects) to a message; they say nothing a reader needs.
+    A bare `assert` without a message keeps its first line."""
+    m = _INTROSPECTION.search(text)
+    if m is None:
+        return text
+    head = text[: m.start()].rstrip()
+    if head:
+        return head
+    first = text[m.start() :].split("\n", 1)[0]
+    return first if len(first) <= 300 else first[:300] + "..."
+
+
+def cause(test: dict[str, Any]) -> tuple[str, int | None, str] | None:
+    """The plugin's own error behind a finding: (verb, code, msg) of a failed call.
+
+    The first failed call whose error the message quotes (describe() shows `code N: msg`);
+    None when the message quotes none (a call the test expected to fail is no cause)."""
+    failed = [c for c in test.get("calls") or [] if isinstance(c.get("error"), dict)]
+    message = test.get("message") or ""
+    if not failed:
+        return _described_error(message)
+    quoted = [c for c in failed if c["error"].get("msg") and c["error"]["msg"] in message]
+    if not quoted:
+        return None  # the finding is not about a call's error (an expected refusal, a sandbox breach)
+    call = quoted[0]
+    return str(call["verb"]), call["error"].get("code"), str(call["error"].get("msg") or "")
+
+
+_DESCRIBED = re.compile(r"^(ADD|CHECK|DEL|VERSION|GC|STATUS) \(cniVersion [^\n]*\) -> [^\n]*\n  error: code (-?\d+|None): (.*)$", re.MULTILINE)
+
+
+def _described_error(message: str) -> tuple[str, int | None, str] | None:
+    """A failed call as Invocation.describe() words it in a message (calls made by a runner
+    the report does not see, like the IPAM state machine's): (verb, code, msg)."""
+    m = _DESCRIBED.search(message)
+    if m is None:
+        return None
+    return m.group(1), None if m.group(2) == "None" else int(m.group(2)), m.group(3).strip()
+
+
+def plugin_error(test: dict[str, Any], limit: int = 200) -> str:
+    """One line saying what went wrong: the plugin's error when a call failed, else the message's first line."""
+    found = cause(test)
+    if found is not None:
+        verb, code, msg = found
+        text = f"{verb}: error code {code}: {' '.join(msg.split())}"
+    else:
+        lines = [line.strip() for line in clean_message(test.get("message") or "").splitlines() if line.strip()]
+        text = lines[0] if lines else "(no message)"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def cause_groups(tests: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Findings grouped by cause (same version, verb, error code and message), in the order given.
+
+    The first test of a group is the one a reader looks at; the others are "same
+    cause". A finding whose calls all succeeded (a fault in the content) is its own group."""
+    groups: list[list[dict[str, Any]]] = []
+    index: dict[tuple[Any, ...], int] = {}
+    for t in tests:
+        found = cause(t)
+        key = (t.get("version"), t["outcome"], *found) if found is not None else None
+        if key is not None and key in index:
+            groups[index[key]].append(t)
+            continue
+        if key is not None:
+            index[key] = len(groups)
+        groups.append([t])
+    return groups
+
+
+def what_of(test: dict[str, Any]) -> str:
+    """What a finding is about: its rule ids, its profile check, or the test's name."""
+    if test.get("rules"):
+        return ", ".join(test["rules"])
+    if test.get("profile_check"):
+        return f"profile check: {test['profile_check']}"
+    return str(test.get("name") or test["nodeid"])

@@ -1,15 +1,13 @@
 """ADD always names the container interface eth0."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_add.py", "1.0.0", "test_add_honours_cni_ifname"),
+]
 
 
 def before(env, stdin):
-    if lf.verb(env) in ("ADD", "CHECK", "DEL"):
+    if faults.verb(env) in ("ADD", "CHECK", "DEL"):
         env["CNI_IFNAME"] = "eth0"
     return env, stdin

@@ -1,15 +1,13 @@
 """ADD leaves the container interface down."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_add.py", "1.0.0", "test_add_creates_cni_ifname"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "ADD" and code == 0:
-        lf.in_netns(env, "ip", "link", "set", "dev", env["CNI_IFNAME"], "down")
+    if faults.verb(env) == "ADD" and code == 0:
+        faults.in_netns(env, "ip", "link", "set", "dev", env["CNI_IFNAME"], "down")
     return code, stdout

@@ -1,20 +1,16 @@
 """ADD refuses a second attachment of the same container id."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_add.py", "1.0.0", "test_same_container_twice_with_another_ifname"),
+]
 
 
 def replace(env, stdin):
-    import subprocess
-    if lf.verb(env) == "ADD":
-        seen = lf.marker(stdin, {"CNI_CONTAINERID": env.get("CNI_CONTAINERID"), "CNI_IFNAME": "any"}, "added")
+    if faults.verb(env) == "ADD":
+        seen = faults.marker(stdin, {"CNI_CONTAINERID": env.get("CNI_CONTAINERID"), "CNI_IFNAME": "any"}, "added")
         if seen.exists():
-            return lf.error("container already attached")
+            return faults.error(999, "container already attached")
         seen.touch()
-    done = subprocess.run(["/usr/lib/cni/bridge"], input=stdin, env=env, stdout=subprocess.PIPE, check=False)
-    return done.returncode, done.stdout
+    return faults.real(env, stdin)

@@ -1,15 +1,16 @@
 """bandwidth that drops runtimeConfig.bandwidth (cap.bandwidth)."""
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bandwidth", "test_capabilities.py", "1.0.0", "test_runtime_config_bandwidth"),
+]
 
 
 def before(env, stdin):
-    conf = lf.conf_of(stdin)
+    conf = faults.config(stdin)
     if isinstance(conf.get("runtimeConfig"), dict) and conf["runtimeConfig"].pop("bandwidth", None):
         return env, json.dumps(conf).encode()
     return env, stdin

@@ -3,6 +3,13 @@
 
 import json
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delegation.py", "1.0.0",
+                  "test_ipam_gets_complete_config", "complete network configuration"),
+]
+
 
 def before(env, stdin):
     conf = json.loads(stdin)

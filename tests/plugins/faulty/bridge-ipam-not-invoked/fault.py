@@ -3,6 +3,12 @@ the configured ipam type is the harness's recorder, ADD runs the recorder's real
 
 import json
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delegation.py", "1.0.0", "test_ipam_add_invoked", "never received ADD"),
+]
+
 
 def before(env, stdin):
     conf = json.loads(stdin)

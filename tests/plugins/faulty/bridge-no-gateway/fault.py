@@ -3,6 +3,12 @@
 import json
 import subprocess
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_profile_expectations.py", None, "test_effect_after_add[bridge.gateway-address]"),
+]
+
 
 def after(env, stdin, code, stdout):
     if env.get("CNI_COMMAND") != "ADD" or code != 0:

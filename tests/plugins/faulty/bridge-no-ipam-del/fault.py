@@ -2,6 +2,12 @@
 
 import json
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delegation.py", "1.0.0", "test_ipam_del_invoked", "never received DEL"),
+]
+
 
 def before(env, stdin):
     if env.get("CNI_COMMAND") == "DEL":

@@ -3,6 +3,12 @@
 import json
 import subprocess
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_dataplane.py", "1.0.0", "test_host_reaches_container_ipv4", "reaches the container"),
+]
+
 
 def after(env, stdin, code, stdout):
     if env.get("CNI_COMMAND") != "ADD" or code != 0:

@@ -1,15 +1,14 @@
 """CHECK always fails."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_check.py", "0.4.0", "test_check_succeeds_right_after_add"),
+    faults.caught("bridge", "test_check.py", "0.4.0", "test_check_tolerates_an_extra_route"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "CHECK":
-        return lf.error("something is wrong")
+    if faults.verb(env) == "CHECK":
+        return faults.error(999, "something is wrong")
     return code, stdout

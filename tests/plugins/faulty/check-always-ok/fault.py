@@ -1,15 +1,18 @@
 """CHECK always succeeds without looking."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_check.py", "0.3.1", "test_check_refused_below_0_4_0"),
+    faults.caught("bridge", "test_check.py", "1.0.0", "test_check_compares_with_prev_result"),
+    faults.caught("bridge", "test_check.py", "1.0.0", "test_check_fails_without_a_route"),
+    faults.caught("bridge", "test_check.py", "1.0.0", "test_check_fails_without_an_address"),
+    faults.caught("bridge", "test_check.py", "1.0.0", "test_check_fails_without_the_interface"),
+    faults.caught("host-local", "test_check.py", "1.0.0", "test_check_fails_after_the_reservation_is_gone"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "CHECK":
+    if faults.verb(env) == "CHECK":
         return 0, b""
     return code, stdout

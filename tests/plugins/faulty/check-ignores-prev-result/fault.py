@@ -1,18 +1,18 @@
 """CHECK checks its own idea of the attachment, not prevResult (it drops prevResult's addresses)."""
 
 import json
-import os  # noqa: F401
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_check.py", "1.0.0", "test_check_compares_with_prev_result"),
+]
 
 
 def before(env, stdin):
-    conf = lf.conf_of(stdin)
+    conf = faults.config(stdin)
     prev = conf.get("prevResult")
-    if lf.verb(env) == "CHECK" and isinstance(prev, dict):
+    if faults.verb(env) == "CHECK" and isinstance(prev, dict):
         prev["ips"] = []
         stdin = json.dumps(conf).encode()
     return env, stdin

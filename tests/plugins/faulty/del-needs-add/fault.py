@@ -1,18 +1,16 @@
 """DEL fails for an attachment it never added."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_without_add"),
+]
 
 
 def after(env, stdin, code, stdout):
-    added = lf.marker(stdin, env, "added")
-    if lf.verb(env) == "ADD" and code == 0:
+    added = faults.marker(stdin, env, "added")
+    if faults.verb(env) == "ADD" and code == 0:
         added.touch()
-    if lf.verb(env) == "DEL" and not added.exists():
-        return lf.error("no such attachment")
+    if faults.verb(env) == "DEL" and not added.exists():
+        return faults.error(999, "no such attachment")
     return code, stdout

@@ -1,15 +1,13 @@
 """DEL fails when the container interface is already gone."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_after_the_interface_was_removed"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "DEL" and env.get("CNI_NETNS") and lf.in_netns(env, "ip", "link", "show", "dev", env.get("CNI_IFNAME", "eth0")).returncode != 0:
-        return lf.error("interface not found")
+    if faults.verb(env) == "DEL" and env.get("CNI_NETNS") and faults.in_netns(env, "ip", "link", "show", "dev", env.get("CNI_IFNAME", "eth0")).returncode != 0:
+        return faults.error(999, "interface not found")
     return code, stdout

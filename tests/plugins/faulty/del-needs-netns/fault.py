@@ -1,15 +1,16 @@
 """DEL fails when CNI_NETNS is empty or gone."""
 
-import json  # noqa: F401
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_after_the_netns_is_gone"),
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_with_empty_netns"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "DEL" and not (env.get("CNI_NETNS") and os.path.exists(env["CNI_NETNS"])):
-        return lf.error("no netns")
+    if faults.verb(env) == "DEL" and not (env.get("CNI_NETNS") and os.path.exists(env["CNI_NETNS"])):
+        return faults.error(999, "no netns")
     return code, stdout

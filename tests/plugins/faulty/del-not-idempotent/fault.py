@@ -1,18 +1,17 @@
 """The second DEL of an attachment fails."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delete.py", "0.4.0", "test_del_twice_before_1_0_0"),
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_twice"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "DEL" and code == 0:
-        done = lf.marker(stdin, env, "deleted")
+    if faults.verb(env) == "DEL" and code == 0:
+        done = faults.marker(stdin, env, "deleted")
         if done.exists():
-            return lf.error("already deleted")
+            return faults.error(999, "already deleted")
         done.touch()
     return code, stdout

@@ -1,15 +1,13 @@
 """DEL fails when given a prevResult."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_with_the_add_result_as_prev_result"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "DEL" and lf.conf_of(stdin).get("prevResult"):
-        return lf.error("unexpected prevResult")
+    if faults.verb(env) == "DEL" and faults.config(stdin).get("prevResult"):
+        return faults.error(999, "unexpected prevResult")
     return code, stdout

@@ -1,15 +1,13 @@
 """DEL always removes eth0, whatever CNI_IFNAME says."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_delete.py", "1.0.0", "test_del_leaves_other_attachments"),
+]
 
 
 def before(env, stdin):
-    if lf.verb(env) == "DEL":
+    if faults.verb(env) == "DEL":
         env["CNI_IFNAME"] = "eth0"
     return env, stdin

@@ -1,16 +1,18 @@
 """bridge (Go): Error objects carry code as a string and the text under "message" instead of msg."""
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_errors.py", "1.0.0",
+                  "test_error_object_has_code_and_msg[1.0.0-not-json]", "code must be an integer"),
+]
 
 
 def replace(env, stdin):
-    code, out = pf.real(env, stdin)
-    doc = pf.error_doc(out) if code else None
+    code, out = faults.real(env, stdin)
+    doc = faults.error_doc(out) if code else None
     if doc:
         return code, json.dumps({"code": str(doc["code"]), "message": doc.get("msg", "")}).encode()
     return code, out

@@ -1,12 +1,15 @@
 """host-local (Go): Prints its error object but exits 0."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("host-local", "test_errors.py", "1.0.0",
+                  "test_exit_zero_never_with_error_object[1.0.0-bad-version]", "printed an error object"),
+    faults.caught("host-local", "test_errors.py", "1.0.0",
+                  "test_failure_exits_nonzero[1.0.0-not-json]", "must exit non-zero"),
+]
 
 
 def replace(env, stdin):
-    _, out = pf.real(env, stdin)
+    _, out = faults.real(env, stdin)
     return 0, out

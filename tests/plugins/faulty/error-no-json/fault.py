@@ -1,12 +1,15 @@
 """bridge (Go): Fails with an empty stdout: no error object."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_errors.py", "1.0.0",
+                  "test_failure_prints_error_object[1.0.0-no-containerid]", "expects an error object"),
+    faults.caught("bridge", "test_errors.py", "1.0.0",
+                  "test_failure_prints_error_object[1.0.0-not-json]", "expects an error object"),
+]
 
 
 def replace(env, stdin):
-    code, out = pf.real(env, stdin)
+    code, out = faults.real(env, stdin)
     return (code, b"") if code else (code, out)

@@ -2,6 +2,12 @@
 
 import json
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_smoke.py", "1.0.0", "test_add_reports_the_real_mac", "has MAC"),
+]
+
 
 def after(env, stdin, code, stdout):
     if env.get("CNI_COMMAND") != "ADD" or code != 0:

@@ -1,9 +1,14 @@
 """The reference (1.1.0) host-local whose GC ignores the valid list and releases every attachment (gc.keeps-valid)."""
 
 import json
-from pathlib import Path
 
-REAL_PLUGIN_DIR = str(Path(__file__).resolve().parents[4] / "reference_plugins" / "bin")
+import faults
+
+REAL_PLUGIN_DIR = faults.REFERENCE_PLUGINS
+
+CAUGHT_BY = [
+    faults.caught("host-local", "test_gc_status.py", "1.1.0", "test_gc_keeps_valid_attachments", "is gone"),
+]
 
 
 def before(env, stdin):

@@ -1,17 +1,15 @@
 """host-local that answers GC and STATUS with success at every cniVersion, also below 1.1.0
 (gc.old-version-rejected, status.old-version-rejected)."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+CAUGHT_BY = [
+    faults.caught("host-local", "test_v110.py", "1.0.0", "test_gc_refused_below_1_1_0"),
+    faults.caught("host-local", "test_v110.py", "1.0.0", "test_status_refused_below_1_1_0"),
+]
 
 
 def replace(env, stdin):
-    if lf.verb(env) in ("GC", "STATUS"):
+    if faults.verb(env) in ("GC", "STATUS"):
         return 0, b""
-    import subprocess
-
-    done = subprocess.run(["/usr/lib/cni/host-local"], input=stdin, env=env, stdout=subprocess.PIPE)
-    return done.returncode, done.stdout
+    return faults.real(env, stdin)

@@ -1,17 +1,19 @@
 """host-local whose DEL releases the container id / ifname in every network under dataDir,
 not just the named one (lifecycle.state-key)."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+import faults
+
+CAUGHT_BY = [
+    faults.caught("host-local", "test_misc.py", "1.0.0", "test_state_keyed_by_network"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "DEL":
+    if faults.verb(env) != "DEL":
         return code, stdout
-    data_dir = (lf.conf_of(stdin).get("ipam") or {}).get("dataDir")
+    data_dir = (faults.config(stdin).get("ipam") or {}).get("dataDir")
     if data_dir and Path(data_dir).is_dir():
         for path in Path(data_dir).glob("*/*"):
             try:

@@ -2,15 +2,19 @@
 args.cni.ips and CNI_ARGS IP= (cap.ips, cap.ip-ranges, args.cni.ips, args.cni-args.ip)."""
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+import faults
+
+CAUGHT_BY = [
+    faults.caught("host-local", "test_capabilities.py", "1.0.0", "test_args_cni_ips"),
+    faults.caught("host-local", "test_capabilities.py", "1.0.0", "test_cni_args_ip"),
+    faults.caught("host-local", "test_capabilities.py", "1.0.0", "test_runtime_config_ip_ranges"),
+    faults.caught("host-local", "test_capabilities.py", "1.0.0", "test_runtime_config_ips"),
+]
 
 
 def before(env, stdin):
-    conf = lf.conf_of(stdin)
+    conf = faults.config(stdin)
     if not conf:
         return env, stdin
     conf.pop("runtimeConfig", None)

@@ -3,6 +3,12 @@ address, as if shared state were not locked (lifecycle.concurrent-containers).""
 
 import json
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("host-local", "test_concurrency.py", "1.0.0", "test_concurrent_adds_then_dels", "same address"),
+]
+
 
 def before(env, stdin):
     conf = json.loads(stdin)

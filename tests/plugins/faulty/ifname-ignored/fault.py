@@ -1,13 +1,15 @@
 """bridge (Go): Always names the container interface eth0, whatever CNI_IFNAME says."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_environment.py", "1.0.0", "test_ifname_15_bytes_accepted", "named exactly"),
+    faults.caught("bridge", "test_environment.py", "1.0.0",
+                  "test_ifname_honored", "must be named exactly CNI_IFNAME 'cninet7'"),
+]
 
 
 def replace(env, stdin):
     if env.get("CNI_IFNAME"):
         env = {**env, "CNI_IFNAME": "eth0"}
-    return pf.real(env, stdin)
+    return faults.real(env, stdin)

@@ -1,11 +1,15 @@
 """bridge (Go): Accepts CNI_IFNAMEs with '/', ':', whitespace or '.'/'..' by rewriting them."""
 
 import re
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+import faults
+
+CAUGHT_BY = [
+    faults.caught("bridge", "test_environment.py", "1.0.0", "test_ifname_colon_refused[1.0.0-colon]", "must fail"),
+    faults.caught("bridge", "test_environment.py", "1.0.0", "test_ifname_dot_refused[1.0.0-dotdot]", "must fail"),
+    faults.caught("bridge", "test_environment.py", "1.0.0", "test_ifname_slash_refused[1.0.0-slash]", "must fail"),
+    faults.caught("bridge", "test_environment.py", "1.0.0", "test_ifname_whitespace_refused[1.0.0-tab]", "must fail"),
+]
 
 
 def replace(env, stdin):
@@ -13,4 +17,4 @@ def replace(env, stdin):
     if name is not None:
         fixed = {".": "dot", "..": "dotdot"}.get(name) or re.sub(r"[/:\s]", "-", name)
         env = {**env, "CNI_IFNAME": fixed}
-    return pf.real(env, stdin)
+    return faults.real(env, stdin)

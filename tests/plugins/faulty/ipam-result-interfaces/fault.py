@@ -1,16 +1,15 @@
 """IPAM ADD result carries an interfaces list and ips[].interface."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("host-local", "test_results.py", "0.4.0", "test_ipam_result_leaves_out_interfaces"),
+    faults.caught("host-local", "test_results.py", "1.0.0", "test_ipam_result_is_abbreviated"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD":
+    if faults.verb(env) != "ADD":
         return code, stdout
 
     def with_interfaces(r):
@@ -18,4 +17,4 @@ def after(env, stdin, code, stdout):
             r["interfaces"] = [{"name": env.get("CNI_IFNAME", "eth0")}]
             for ip in r["ips"]:
                 ip["interface"] = 0
-    return lf.edit_result(code, stdout, with_interfaces)
+    return faults.edit_result(code, stdout, with_interfaces)

@@ -1,15 +1,16 @@
 """portmap that drops runtimeConfig.portMappings (cap.port-mappings)."""
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+import faults
+
+CAUGHT_BY = [
+    faults.caught("portmap", "test_capabilities.py", "1.0.0", "test_runtime_config_port_mappings"),
+]
 
 
 def before(env, stdin):
-    conf = lf.conf_of(stdin)
+    conf = faults.config(stdin)
     if isinstance(conf.get("runtimeConfig"), dict) and conf["runtimeConfig"].pop("portMappings", None):
         return env, json.dumps(conf).encode()
     return env, stdin

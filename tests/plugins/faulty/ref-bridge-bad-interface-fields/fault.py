@@ -1,21 +1,22 @@
 """The reference (1.1.0) bridge whose container interface reports a wrong mtu and a relative
 socketPath (add.result.interface-mtu, add.result.interface-optional-fields)."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+REAL_PLUGIN_DIR = faults.REFERENCE_PLUGINS
 
-REAL_PLUGIN_DIR = str(Path(__file__).resolve().parents[4] / "reference_plugins" / "bin")
+CAUGHT_BY = [
+    faults.caught("bridge", "test_v110.py", "1.1.0", "test_interface_mtu_is_the_link_mtu"),
+    faults.caught("bridge", "test_v110.py", "1.1.0", "test_interface_socket_path_and_pci_id"),
+]
 
 
 def _spoil(result):
-    for i in lf.container_indexes(result):
+    for i in faults.container_indexes(result):
         result["interfaces"][i].update(mtu=1234, socketPath="run/cnitest.sock")
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD":
+    if faults.verb(env) != "ADD":
         return code, stdout
-    return lf.edit_result(code, stdout, _spoil)
+    return faults.edit_result(code, stdout, _spoil)

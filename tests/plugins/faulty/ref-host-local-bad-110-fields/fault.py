@@ -1,13 +1,14 @@
 """The reference (1.1.0) host-local whose routes carry a negative priority and a named table,
 and whose failing STATUS uses code 11 (route.result.extended-fields, error.code.status-unavailable)."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+REAL_PLUGIN_DIR = faults.REFERENCE_PLUGINS
 
-REAL_PLUGIN_DIR = str(Path(__file__).resolve().parents[4] / "reference_plugins" / "bin")
+CAUGHT_BY = [
+    faults.caught("host-local", "test_v110.py", "1.1.0", "test_failing_status_uses_code_50_or_51"),
+    faults.caught("host-local", "test_v110.py", "1.1.0", "test_route_extended_fields"),
+]
 
 
 def _spoil(result):
@@ -16,8 +17,8 @@ def _spoil(result):
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) == "ADD":
-        return lf.edit_result(code, stdout, _spoil)
-    if lf.verb(env) == "STATUS" and code != 0:
-        return lf.error("no addresses left", code=11)
+    if faults.verb(env) == "ADD":
+        return faults.edit_result(code, stdout, _spoil)
+    if faults.verb(env) == "STATUS" and code != 0:
+        return faults.error(11, "no addresses left")
     return code, stdout

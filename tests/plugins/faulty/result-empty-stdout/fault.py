@@ -1,15 +1,13 @@
 """ADD succeeds without printing a result."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_results.py", "1.0.0", "test_add_prints_a_result"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD":
+    if faults.verb(env) != "ADD":
         return code, stdout
     return code, b""

@@ -1,16 +1,14 @@
 """ADD result gives interfaces as an object."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_results.py", "1.0.0", "test_result_interfaces_shape"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD":
+    if faults.verb(env) != "ADD":
         return code, stdout
 
     def as_object(r):
@@ -18,4 +16,4 @@ def after(env, stdin, code, stdout):
             r["interfaces"] = {str(i): x for i, x in enumerate(r["interfaces"])}
             for ip in r.get("ips") or []:
                 ip.pop("interface", None)
-    return lf.edit_result(code, stdout, as_object)
+    return faults.edit_result(code, stdout, as_object)

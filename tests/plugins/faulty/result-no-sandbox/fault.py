@@ -1,15 +1,13 @@
 """ADD result leaves sandbox out of the container interface."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_results.py", "1.0.0", "test_container_interfaces_carry_sandbox"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD":
+    if faults.verb(env) != "ADD":
         return code, stdout
-    return lf.edit_result(code, stdout, lambda r: [i.pop("sandbox", None) for i in r.get("interfaces") or []] and None)
+    return faults.edit_result(code, stdout, lambda r: [i.pop("sandbox", None) for i in r.get("interfaces") or []] and None)

@@ -1,16 +1,14 @@
 """ADD result reports a route that is not installed."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_results.py", "1.0.0", "test_reported_routes_are_installed"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD":
+    if faults.verb(env) != "ADD":
         return code, stdout
 
     def phantom(r):
@@ -18,4 +16,4 @@ def after(env, stdin, code, stdout):
             r["ip4"].setdefault("routes", []).append({"dst": "198.51.100.0/24"})
         else:
             r.setdefault("routes", []).append({"dst": "198.51.100.0/24"})
-    return lf.edit_result(code, stdout, phantom)
+    return faults.edit_result(code, stdout, phantom)

@@ -1,15 +1,13 @@
 """ADD prints a JSON log line before its result."""
 
-import json  # noqa: F401
-import os  # noqa: F401
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_results.py", "1.0.0", "test_stdout_is_one_json_document"),
+]
 
 
 def after(env, stdin, code, stdout):
-    if lf.verb(env) != "ADD" or code != 0:
+    if faults.verb(env) != "ADD" or code != 0:
         return code, stdout
     return code, b'{"log": "bridge starting"}\n' + stdout

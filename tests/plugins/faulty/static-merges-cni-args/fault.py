@@ -1,15 +1,16 @@
 """static that honours CNI_ARGS IP= even when args.cni.ips asks for addresses too (args.precedence)."""
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import lifecycle_faults as lf  # noqa: E402
+import faults
+
+CAUGHT_BY = [
+    faults.caught("static", "test_capabilities.py", "1.0.0", "test_args_win_over_cni_args"),
+]
 
 
 def before(env, stdin):
-    conf = lf.conf_of(stdin)
+    conf = faults.config(stdin)
     ips = ((conf.get("args") or {}).get("cni") or {}).get("ips")
     fields = dict(kv.split("=", 1) for kv in env.get("CNI_ARGS", "").split(";") if "=" in kv)
     if ips and fields.get("IP"):

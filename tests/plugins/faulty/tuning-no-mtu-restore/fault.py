@@ -1,10 +1,13 @@
 """tuning whose DEL restores nothing (profile check tuning.mtu after DEL)."""
 
+import faults
+
+CAUGHT_BY = [
+    faults.caught("tuning", "test_profile_expectations.py", None, "test_effect_after_del[tuning.mtu]", "mtu"),
+]
+
 
 def replace(env, stdin):
-    import subprocess
-
     if env.get("CNI_COMMAND") == "DEL":
         return 0, b""
-    done = subprocess.run(["/usr/lib/cni/tuning"], input=stdin, env=env, stdout=subprocess.PIPE)
-    return done.returncode, done.stdout
+    return faults.real(env, stdin)

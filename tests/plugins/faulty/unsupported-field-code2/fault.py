@@ -1,13 +1,14 @@
 """bridge (Go): Refuses unknown cnitest* config keys with code 2 and a message naming neither key nor value."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_errors.py", "1.0.0",
+                  "test_unsupported_field_message", "must name the field's key and value"),
+]
 
 
 def replace(env, stdin):
-    if any(k.startswith("cnitest") for k in pf.config(stdin) or {}):
-        return pf.error(2, "unsupported field in network configuration")
-    return pf.real(env, stdin)
+    if any(k.startswith("cnitest") for k in faults.config(stdin)):
+        return faults.error(2, "unsupported field in network configuration")
+    return faults.real(env, stdin)

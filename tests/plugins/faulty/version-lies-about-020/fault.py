@@ -1,14 +1,15 @@
 """bridge (Go): VERSION lists 0.2.0 (the real list) but refuses every 0.2.0 request as incompatible."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_version.py", "0.2.0",
+                  "test_listed_version_works", "refused as incompatible (code 1)"),
+]
 
 
 def replace(env, stdin):
-    conf = pf.config(stdin) or {}
+    conf = faults.config(stdin)
     if env.get("CNI_COMMAND") != "VERSION" and conf.get("cniVersion") == "0.2.0":
-        return pf.error(1, 'incompatible CNI versions (config is "0.2.0")')
-    return pf.real(env, stdin)
+        return faults.error(1, 'incompatible CNI versions (config is "0.2.0")')
+    return faults.real(env, stdin)

@@ -1,13 +1,13 @@
 """host-local (Go): VERSION demands a full network config (a name) on stdin."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("host-local", "test_version.py", "1.0.0", "test_version_needs_no_network_config", "only cniVersion"),
+]
 
 
 def replace(env, stdin):
-    if env.get("CNI_COMMAND") == "VERSION" and "name" not in (pf.config(stdin) or {}):
-        return pf.error(7, "missing network name")
-    return pf.real(env, stdin)
+    if env.get("CNI_COMMAND") == "VERSION" and "name" not in faults.config(stdin):
+        return faults.error(7, "missing network name")
+    return faults.real(env, stdin)

@@ -1,13 +1,14 @@
 """bridge (Go): VERSION demands CNI_CONTAINERID."""
 
-import sys
-from pathlib import Path
+import faults
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import _protocol_faults as pf
+CAUGHT_BY = [
+    faults.caught("bridge", "test_version.py", "1.0.0",
+                  "test_version_needs_only_cni_command", "CNI_COMMAND as the only"),
+]
 
 
 def replace(env, stdin):
     if env.get("CNI_COMMAND") == "VERSION" and not env.get("CNI_CONTAINERID"):
-        return pf.error(4, "required env variables [CNI_CONTAINERID] missing")
-    return pf.real(env, stdin)
+        return faults.error(4, "required env variables [CNI_CONTAINERID] missing")
+    return faults.real(env, stdin)
