@@ -10,7 +10,7 @@ version (report).
 
 Public API (imported on first use, so `import cnitest` costs next to nothing):
 `Runner`, `Invocation`, `CniError` (runner); `Attachment`, `with_prev_result`
-(attachment); `Namespace`, `Snapshot` and the `netns` module (`netns.new()`);
+(attachment); `Result` (a typed view of a result of any version: `Result.read(doc)`); `Namespace`, `Snapshot` and the `netns` module (`netns.new()`);
 `rules` (the catalog: `rules.get`, `rules.RULES`, `Rule`); `versions`;
 `strategies` (hypothesis strategies for IPAM configs); `conflist` (runs a conflist as
 libcni does, over any runner).
@@ -22,14 +22,14 @@ import importlib
 from typing import Any
 
 __all__ = [
-    "Attachment", "CniError", "Invocation", "Namespace", "Rule", "Runner", "Snapshot",
+    "Attachment", "CniError", "Invocation", "Namespace", "Result", "Rule", "Runner", "Snapshot",
     "conflist", "netns", "rules", "strategies", "versions", "with_prev_result",
 ]
 
 _HOMES = {
     "Runner": "runner", "Invocation": "runner", "CniError": "runner",
     "Attachment": "attachment", "with_prev_result": "attachment",
-    "Namespace": "netns", "Snapshot": "netns", "Rule": "rules",
+    "Namespace": "netns", "Snapshot": "netns", "Rule": "rules", "Result": "result",
 }
 _MODULES = {"conflist", "netns", "rules", "strategies", "versions"}
 

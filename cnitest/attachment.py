@@ -1,7 +1,7 @@
 """One container attachment: the unit a conformance test talks about.
 
 An attachment is (runner, config, container namespace, CNI_IFNAME, CNI_CONTAINERID,
-spec version). `add()`, `check()` and `delete()` call the plugin for it and
+spec version, and the CNI_ARGS a runtime sends with every call of it). `add()`, `check()` and `delete()` call the plugin for it and
 return the runner's Invocation; `result` is the last successful ADD result. The
 config a runtime sends with CHECK and DEL (prevResult from 0.3.0 on) is built
 here and nowhere else. Used as a context manager the attachment always DELs what
@@ -107,12 +107,14 @@ class Attachment:
         ifname: str = "eth0",
         container_id: str = "cnitest",
         version: str | None = None,
+        cni_args: str | Mapping[str, str] | None = None,
     ) -> None:
         self.runner = runner
         self.config = config
         self.container_ns = container_ns
         self.ifname = ifname
         self.container_id = container_id
+        self.cni_args = cni_args  # CNI_ARGS of every call, as a runtime sends the same on ADD, CHECK and DEL
         declared = config.get("cniVersion")
         self.version: str = version or (declared if isinstance(declared, str) else versions.LATEST)
         self.result: dict[str, Any] | None = None  # the last successful ADD's result
@@ -130,8 +132,11 @@ class Attachment:
     def invoke(self, verb: str, config: Mapping[str, Any] | str | bytes | None, netns: Namespace | str | None = _LAST,
                **kwargs: Any) -> Invocation:
         """Call the plugin for this attachment; `netns` overrides the container namespace
-        (a stale path, or None for no CNI_NETNS); kwargs go to Runner.invoke."""
+        (a stale path, or None for no CNI_NETNS); kwargs go to Runner.invoke (cni_args
+        defaults to the attachment's)."""
         ns = self.container_ns if netns is _LAST else netns
+        if self.cni_args is not None:
+            kwargs.setdefault("cni_args", self.cni_args)
         return self.runner.invoke(verb, config, ns, self.ifname, self.container_id, **kwargs)
 
     def add(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Invocation:

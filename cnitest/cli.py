@@ -415,6 +415,7 @@ def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"prevResult: the cached ADD result {cache}", file=out)
 
     from . import netns, schemas
+    from .profiles import infer_kind, result_kind
     from .runner import Runner
 
     _tolerant_streams()
@@ -428,7 +429,7 @@ def _exec_one(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 container = netns.new("exec-container")
             elif args.netns:
                 container = netns.open_path(args.netns, args.netns)
-            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind="ipam-result" if _looks_ipam(conf) else "result",
+            runner = Runner(plugin, host, cni_path, timeout=args.timeout, result_kind=result_kind(infer_kind(conf)),
                             sandbox=box)
             target: Any = None
             if needs_netns:
@@ -599,10 +600,6 @@ def _show_list(run: Any, schemas: Any, out: Any) -> bool:
     if run.verb == "ADD" and not run.ok:
         print("note: a runtime DELs after a failed ADD too (SPEC section 3): run DEL to undo what the plugins before it did.", file=out)
     return ok
-
-
-def _looks_ipam(conf: dict[str, Any]) -> bool:
-    return "type" not in conf and isinstance(conf.get("ipam"), dict)
 
 
 def _show(inv: Any, schemas: Any, out: Any = None) -> bool:

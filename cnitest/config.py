@@ -9,6 +9,7 @@ IPAM dataDir (so no state lands in /var/lib/cni). Config files given with
 from __future__ import annotations
 
 import copy
+import ipaddress
 import itertools
 import json
 import os
@@ -103,3 +104,38 @@ def build(plugin_conf: dict[str, Any], version: str, name: str) -> dict[str, Any
     conf = copy.deepcopy(plugin_conf)
     conf.pop("name", None)
     return {"cniVersion": version, "name": name, **conf}
+
+
+# --- transforms of a built config (the suites shrink or read its ipam section) ---
+
+
+def ipam_section(conf: dict[str, Any]) -> dict[str, Any] | None:
+    ipam = conf.get("ipam")
+    return ipam if isinstance(ipam, dict) else None
+
+
+def single_address_pool(conf: dict[str, Any]) -> list[str] | None:
+    """Shrink every range set of a host-local style `ipam.ranges` to one address.
+
+    Changes `conf` in place and returns the addresses the pool still holds (one
+    per range set), or None when the config has no `ipam.ranges` to shrink."""
+    ipam = ipam_section(conf)
+    ranges = ipam.get("ranges") if ipam else None
+    if not isinstance(ranges, list) or not ranges:
+        return None
+    left = []
+    for n, range_set in enumerate(ranges):
+        if not isinstance(range_set, list) or not range_set or not isinstance(range_set[0], dict):
+            return None
+        first = dict(range_set[0])
+        try:
+            net = ipaddress.ip_network(first["subnet"], strict=False)
+        except (KeyError, ValueError):
+            return None
+        if net.num_addresses < 8:
+            return None
+        address = str(net.network_address + 5)
+        first["rangeStart"] = first["rangeEnd"] = address
+        ranges[n] = [first]
+        left.append(address)
+    return left

@@ -142,38 +142,16 @@ def link_info(ns: Namespace, name: str, attr: str) -> Any:
     return ns.iproute(get)
 
 
-def reservations(data_dir: str | Path, network: str) -> dict[str, str]:
-    """host-local style reservations: {ip: file content} under data_dir/network."""
-    out: dict[str, str] = {}
-    base = Path(data_dir) / network
-    if not base.is_dir():
-        return out
-    for entry in base.iterdir():
-        try:
-            ipaddress.ip_address(entry.name)
-        except ValueError:
-            continue
-        try:
-            out[entry.name] = entry.read_text()
-        except OSError:
-            out[entry.name] = ""
-    return out
-
-
 def container_addresses(result: dict[str, Any], sandbox: str, family: int | None = None) -> list[str]:
     """The plain IPs a result puts on container-side interfaces (legacy results: all of them)."""
-    from . import checks
+    from .result import Result
 
-    norm = checks.normalize(result)
-    inside = set(checks.container_interface_indexes(norm, sandbox))
+    res = Result.read(result)
+    inside = set(res.container_interfaces(sandbox))
     out = []
-    for ip in norm.ips:
+    for ip in res.ips:
         if ip.interface is not None and inside and ip.interface not in inside:
             continue
-        try:
-            iface = ipaddress.ip_interface(ip.address)
-        except ValueError:
-            continue
-        if family is None or iface.version == family:
-            out.append(str(iface.ip))
+        if family is None or ip.version == family:
+            out.append(str(ip.address.ip))
     return out

@@ -196,9 +196,11 @@ class Attacher:
         self.made: list[Attachment] = []
 
     def __call__(self, conf: dict[str, Any], container_ns: netns.Namespace | str | None = None, ifname: str | None = None,
-                 container_id: str | None = None) -> Attachment:
-        att = Attachment(self.runner, conf, self.container_ns if container_ns is None else container_ns,
-                         ifname or self.ifname, container_id or self.container_id, self.version)
+                 container_id: str | None = None, cni_args: str | dict[str, str] | None = None,
+                 runner: Runner | None = None) -> Attachment:
+        """`runner` replaces the test's (e.g. one with more directories in CNI_PATH)."""
+        att = Attachment(runner or self.runner, conf, self.container_ns if container_ns is None else container_ns,
+                         ifname or self.ifname, container_id or self.container_id, self.version, cni_args)
         self.made.append(att)
         return att
 

@@ -14,6 +14,7 @@ to that namespace for good.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import ipaddress
 import os
 import socket
@@ -274,3 +275,19 @@ def _read_snapshot(ipr: Any) -> Snapshot:
                 )
             )
     return snap
+
+
+def stale_netns_path(ns: Namespace) -> str:
+    """Hold `ns` by one more descriptor, numbered high, and return that one's path.
+
+    Closing both descriptors (`ns.close()` and `close_alias`) destroys the
+    namespace and leaves a path that names nothing: the low descriptor numbers
+    the kernel hands out first (pipes to the next plugin call) never land on it,
+    so the stale path cannot turn into a pipe or another namespace by accident."""
+    high = fcntl.fcntl(ns.fd, fcntl.F_DUPFD_CLOEXEC, 900)
+    return f"/proc/{os.getpid()}/fd/{high}"
+
+
+def close_alias(path: str) -> None:
+    """Close the descriptor `stale_netns_path` made."""
+    os.close(int(path.rsplit("/", 1)[1]))

@@ -129,6 +129,23 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+def infer_kind(conf: dict[str, Any], chain: list[dict[str, Any]] | tuple[()] = ()) -> Kind:
+    """The kind of a plugin known only by a config: chained when earlier conflist
+    entries come before it, IPAM for a bare `ipam` section without a plugin type
+    (the way an IPAM plugin is called directly), else an interface plugin."""
+    if chain:
+        return "chained"
+    if "type" not in conf and isinstance(conf.get("ipam"), dict):
+        return "ipam"
+    return "interface"
+
+
+def result_kind(kind: Kind | str) -> str:
+    """The schema kind of an ADD result from a plugin of `kind`: an IPAM plugin's
+    result is the abbreviated IPAM result (no interfaces), any other plugin's the full one."""
+    return "ipam-result" if kind == "ipam" else "result"
+
+
 def for_plugin(plugin_name: str) -> Profile | None:
     """The built-in profile for a plugin binary's file name, if there is one."""
     return PROFILES.get(plugin_name)

@@ -32,6 +32,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .lookup import find_plugin
+
 NAME = "cnitest-recorder"
 STDERR_MARKER = "cnitest-recorder: stderr marker for"
 
@@ -105,17 +107,6 @@ def _error(version: Any, code: int, msg: str) -> bytes:
     return json.dumps(doc).encode()
 
 
-def _find(name: str, cni_path: str) -> str | None:
-    me = os.path.realpath(sys.argv[0])
-    for d in cni_path.split(":"):
-        if not d:
-            continue
-        candidate = os.path.join(d, name)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK) and os.path.realpath(candidate) != me:
-            return candidate
-    return None
-
-
 def run(env: dict[str, str], stdin: bytes) -> tuple[int, bytes]:
     verb = env.get("CNI_COMMAND", "")
     try:
@@ -138,7 +129,8 @@ def run(env: dict[str, str], stdin: bytes) -> tuple[int, bytes]:
         out = _error(version, int(fail), f"{NAME}: injected failure of {verb}")
         _append(log, {"call": call, "exit": 1, "stdout": out.decode(), "injected": True})
         return 1, out
-    real = _find(delegate, env.get("CNI_PATH", ""))
+    found = find_plugin(delegate, env.get("CNI_PATH", ""), skip=sys.argv[0])
+    real = str(found) if found is not None else None
     if real is None:
         out = _error(version, 100, f"{NAME}: delegate {delegate!r} not found in CNI_PATH {env.get('CNI_PATH')!r}")
         _append(log, {"call": call, "exit": 1, "stdout": out.decode()})

@@ -400,14 +400,6 @@ def invalid_ipam_configs(
 
 def address_files(data_dir: str) -> list[str]:
     """Files under a host-local dataDir named like an address: the reservations."""
-    import os
+    from .host_local import state_files
 
-    out = []
-    for root, _dirs, files in os.walk(data_dir):
-        for name in files:
-            try:
-                ipaddress.ip_address(name)
-            except ValueError:
-                continue
-            out.append(os.path.join(root, name))
-    return sorted(out)
+    return [str(path) for path in state_files(data_dir)]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import config, netns, versions
-from .options import Settings
-from .profiles import Kind, Profile, for_plugin
-from .runner import Invocation, Runner
+from . import config, lookup, netns, versions
+from .profiles import Kind, Profile, for_plugin, infer_kind, result_kind
+from .runner import DEFAULT_TIMEOUT, Invocation, Runner
+
+if TYPE_CHECKING:  # options reads pytest's options; a Target is usable without pytest
+    from .options import Settings
 
 
 class UnknownPlugin(ValueError):
@@ -21,6 +25,11 @@ class MissingDelegate(ValueError):
 
 @dataclass
 class Target:
+    """The plugin under test: binary, profile (kind, CNI_IFNAME, ...), config
+    template, the --cni-* settings, and what the session learnt about it (its
+    VERSION answer, verbs that timed out). Made from the pytest options
+    (`from_settings`) or, in a library, with `Target.of(plugin, kind, template)`."""
+
     settings: Settings
     plugin: Path
     profile: Profile
@@ -36,7 +45,7 @@ class Target:
         profile = for_plugin(settings.profile or name)
         if settings.config is not None:
             template = config.from_file(settings.config, name)
-            kind = profile.kind if profile else _infer_kind(template)
+            kind = profile.kind if profile else infer_kind(template.plugin, template.chain)
             profile = Profile(name, kind, template.plugin, kernel=profile.kernel if profile else (),
                               base=profile.base if profile else None,
                               parent_link=profile.parent_link if profile else False,
@@ -47,13 +56,33 @@ class Target:
             template = config.from_profile(profile)
         return cls(settings=settings, plugin=settings.plugin, profile=profile, template=template)
 
+    @classmethod
+    def of(cls, plugin: str | Path, kind: Kind = "interface", template: dict[str, Any] | None = None,
+           cni_path: Sequence[str] = (), timeout: float = DEFAULT_TIMEOUT) -> Target:
+        """A Target without pytest options: `plugin` of `kind`, configured from `template`
+        (a config entry without cniVersion and name; default: the built-in profile of
+        its file name), `cni_path` directories after its own."""
+        from .options import Settings
+
+        path = Path(plugin).absolute()
+        known = for_plugin(path.name)
+        if template is None:
+            if known is None:
+                raise UnknownPlugin(f"no built-in profile for a plugin named {path.name!r}; give a template")
+            template = known.config_template()
+        profile = Profile(path.name, kind, template, ifname=known.ifname if known else "eth0")
+        settings = Settings(plugin=path, cni_path=list(cni_path), timeout=timeout)
+        return cls(settings=settings, plugin=path, profile=profile, template=config.Template(template, [], f"given for {path.name}"))
+
     @property
     def cni_path(self) -> list[str]:
         return [str(self.plugin.parent), *self.settings.cni_path]
 
-    def runner(self, host_ns: netns.Namespace) -> Runner:
-        runner = Runner(self.plugin, host_ns, self.settings.cni_path, timeout=self.settings.timeout,
-                        result_kind="ipam-result" if self.profile.kind == "ipam" else "result")
+    def runner(self, host_ns: netns.Namespace, extra_path: Sequence[str] = ()) -> Runner:
+        """A runner of the plugin under test in `host_ns`; `extra_path` directories come in
+        CNI_PATH after the plugin's own and before --cni-path's (the recording IPAM plugin's)."""
+        runner = Runner(self.plugin, host_ns, [*extra_path, *self.settings.cni_path], timeout=self.settings.timeout,
+                        result_kind=result_kind(self.profile.kind))
         runner.hung = self.hung  # one time-out per verb per session: later calls are blocked at once
         return runner
 
@@ -95,17 +124,4 @@ class Target:
 
     def find_plugin(self, plugin_type: str) -> Path | None:
         """A plugin binary by type, looked up the way CNI_PATH is searched."""
-        for d in self.cni_path:
-            candidate = Path(d) / plugin_type
-            if candidate.is_file():
-                return candidate
-        return None
-
-
-def _infer_kind(template: config.Template) -> Kind:
-    conf = template.plugin
-    if template.chain:
-        return "chained"
-    if "type" not in conf and isinstance(conf.get("ipam"), dict):
-        return "ipam"
-    return "interface"
+        return lookup.find_plugin(plugin_type, self.cni_path)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from cnitest import versions
+from cnitest import host_local, versions
+from cnitest.attachment import with_prev_result
 from cnitest.netns import Namespace, Snapshot
 from cnitest.runner import Invocation, Runner
 
@@ -62,28 +62,14 @@ namespace (a veth, an address, a route) counts as a change."""
 
 
 def reservations(netconf: Any, container_id: str | None) -> list[str]:
-    """IPAM state in the config's dataDir (host-local layout): files named after an
-    address, or holding the container id. Empty when the config has no dataDir."""
+    """IPAM state in the config's dataDir, any plugin's layout (host_local.state_files),
+    as "path: content" lines. Empty when the config has no dataDir."""
     ipam = netconf.get("ipam") if isinstance(netconf, dict) else None
     data_dir = ipam.get("dataDir") if isinstance(ipam, dict) else None
-    if not isinstance(data_dir, str) or not Path(data_dir).is_dir():
+    if not isinstance(data_dir, str):
         return []
-    found = []
-    for path in sorted(Path(data_dir).rglob("*")):
-        if not path.is_file():
-            continue
-        try:
-            ipaddress.ip_address(path.name.split("%")[0])
-            named_after_ip = True
-        except ValueError:
-            named_after_ip = False
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            text = ""
-        if named_after_ip or (container_id and container_id in text):
-            found.append(f"{path.relative_to(data_dir)}: {text.strip()[:80]!r}")
-    return found
+    return [f"{path.relative_to(data_dir)}: {host_local.text(path).strip()[:80]!r}"
+            for path in host_local.state_files(data_dir, container_id)]
 
 
 @dataclass
@@ -131,16 +117,22 @@ def describe_changes(diff: list[str], after: State) -> str:
 
 
 def del_config(netconf: dict[str, Any], add: Invocation | None, version: str) -> dict[str, Any]:
-    """The config a runtime sends with DEL/CHECK after `add`: prevResult from 0.3.0 on."""
-    if add is not None and add.result is not None and versions.has_prev_result(version):
-        return {**netconf, "prevResult": add.result}
-    return netconf
+    """The config a runtime sends with DEL/CHECK after `add`: its result as prevResult
+    from 0.3.0 on (attachment.with_prev_result); `netconf` as given when `add` printed
+    no result. For modules not yet written on the Attachment."""
+    if add is None or add.result is None:
+        return netconf
+    return with_prev_result(netconf, add.result, version)
 
 
 def cleanup(cni: Runner, netconf: dict[str, Any], add: Invocation | None, container_ns: Namespace, ifname: str,
             container_id: str, version: str, **kwargs: Any) -> Invocation:
-    """DEL after an ADD, the way a runtime would (best effort; the caller decides what to assert)."""
-    return cni.invoke("DEL", del_config(netconf, add, version), container_ns, ifname, container_id, **kwargs)
+    """DEL after an ADD, the way a runtime would (best effort; the caller decides what to assert).
+    For modules not yet written on the Attachment, whose context manager does this."""
+    att = cni.attach(netconf, container_ns, ifname, container_id, version)
+    if add is not None and add.result is not None:
+        return att.delete(add.result, **kwargs)
+    return att.invoke("DEL", netconf, **kwargs)
 
 
 def refused_cleanly_if_refused(cni: Runner, host_ns: Namespace, conf: dict[str, Any], container_ns: Namespace, ifname: str,
@@ -148,9 +140,10 @@ def refused_cleanly_if_refused(cni: Runner, host_ns: Namespace, conf: dict[str, 
     """ADD with something a plugin MAY refuse (`what`): accepting it is fine; a refusal
     must come with an error object and change nothing."""
     before = state(host_ns, container_ns, conf, container_id)
-    add = cni.invoke("ADD", conf, container_ns, ifname, container_id)
+    att = cni.attach(conf, container_ns, ifname, container_id, version)
+    add = att.add()
     if add.exit_code == 0:
-        cleanup(cni, conf, add, container_ns, ifname, container_id, version)
+        att.delete(add.result)
         return  # accepting it is allowed
     after = state(host_ns, container_ns, conf, container_id)
     assert add.failed_cleanly, f"a plugin may refuse {what}, but then with an error object (preferably code {code}):\n{add.describe()}"

@@ -26,9 +26,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, dataplane
-
-from . import _protocol as p
+from cnitest import checks, config, dataplane, ipaddr
 
 # profile name -> conventions its Go 1.1.1 implementation supports. Keys:
 # capability names as in CONVENTIONS.md, "args.cni.ips" and "CNI_ARGS.IP".
@@ -59,7 +57,7 @@ def supported(target: Any, conf: dict[str, Any]) -> set[str]:
     declared = target.template.plugin.get("capabilities")
     if isinstance(declared, dict):
         out |= {k for k, v in declared.items() if v is True}
-    ipam = checks.ipam_section(conf)
+    ipam = config.ipam_section(conf)
     if target.profile.kind == "interface" and ipam and isinstance(ipam.get("type"), str):
         out |= set(CAPABILITIES.get(ipam["type"], frozenset())) & ADDRESS_CONVENTIONS
     return out
@@ -84,7 +82,7 @@ def with_capability(conf: dict[str, Any], name: str, value: Any) -> dict[str, An
 
 def _subnets(conf: dict[str, Any]) -> list[dict[str, Any]]:
     """The IPv4 ranges (host-local style) or static addresses the config hands out from."""
-    ipam = checks.ipam_section(conf) or {}
+    ipam = config.ipam_section(conf) or {}
     out = []
     for range_set in ipam.get("ranges") or []:
         for r in range_set if isinstance(range_set, list) else []:
@@ -93,7 +91,7 @@ def _subnets(conf: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(ipam.get("subnet"), str):
         out.append({k: ipam[k] for k in ("subnet", "rangeStart", "rangeEnd", "gateway") if k in ipam})
     for a in ipam.get("addresses") or []:
-        if isinstance(a, dict) and checks.is_cidr(a.get("address")):
+        if isinstance(a, dict) and ipaddr.is_cidr(a.get("address")):
             out.append({"subnet": str(ipaddress.ip_interface(a["address"]).network)})
     return [r for r in out if ipaddress.ip_network(r["subnet"], strict=False).version == 4]
 
@@ -116,13 +114,6 @@ def _plain(cidr: str) -> str:
     return str(ipaddress.ip_interface(cidr).ip)
 
 
-def _add_del(cni, conf, container_ns, ifname, cid, version, cni_args=None):
-    """ADD, then DEL with the same input (as a runtime does); returns the ADD."""
-    add = cni.invoke("ADD", conf, container_ns, ifname, cid, cni_args=cni_args)
-    p.cleanup(cni, conf, add, container_ns, ifname, cid, version, cni_args=cni_args)
-    return add
-
-
 def _judge_requested(add, wanted: list[str], how: str) -> None:
     assert add.succeeded and isinstance(add.result, dict), (
         f"the plugin supports {how}; requesting {wanted} that way must not make ADD fail:\n{add.describe()}"
@@ -136,10 +127,11 @@ def _judge_requested(add, wanted: list[str], how: str) -> None:
 
 @pytest.mark.cni_kinds("ipam", "interface")
 @pytest.mark.cni_rule("cap.ips")
-def test_runtime_config_ips(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_runtime_config_ips(attach, cni_target, netconf):
     require(cni_target, netconf, "ips")
     wanted = requested_addresses(netconf)
-    add = _add_del(cni, with_capability(netconf, "ips", wanted), container_ns, cni_ifname, cni_container_id, cni_version)
+    with attach(with_capability(netconf, "ips", wanted)) as att:
+        add = att.add()
     _judge_requested(add, wanted, "runtimeConfig.ips (capability 'ips')")
     others = [a for a in checks.addresses_of(add.result) if ipaddress.ip_address(a).version == 4 and a not in map(_plain, wanted)]
     assert not others, (
@@ -148,12 +140,13 @@ def test_runtime_config_ips(cni, cni_target, netconf, container_ns, cni_ifname, 
 
 
 @pytest.mark.cni_rule("cap.ip-ranges")
-def test_runtime_config_ip_ranges(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_runtime_config_ip_ranges(attach, cni_target, netconf):
     require(cni_target, netconf, "ipRanges")
     taken = [ipaddress.ip_network(r["subnet"], strict=False) for r in _subnets(netconf)]
     subnet = next(n for n in (ipaddress.ip_network(f"10.{x}.0.0/24") for x in range(77, 99)) if not any(n.overlaps(t) for t in taken))
     conf = with_capability(netconf, "ipRanges", [[{"subnet": str(subnet)}]])
-    add = _add_del(cni, conf, container_ns, cni_ifname, cni_container_id, cni_version)
+    with attach(conf) as att:
+        add = att.add()
     assert add.succeeded and isinstance(add.result, dict), (
         f"the plugin supports the ipRanges capability; ADD with runtimeConfig.ipRanges [[{{subnet: {subnet}}}]] must not fail:\n{add.describe()}"
     )
@@ -165,28 +158,30 @@ def test_runtime_config_ip_ranges(cni, cni_target, netconf, container_ns, cni_if
 
 @pytest.mark.cni_kinds("ipam", "interface")
 @pytest.mark.cni_rule("args.cni.ips")
-def test_args_cni_ips(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_args_cni_ips(attach, cni_target, netconf):
     require(cni_target, netconf, "args.cni.ips")
     wanted = requested_addresses(netconf)
     conf = copy.deepcopy(netconf)
     conf["args"] = {"cni": {"ips": wanted}}
-    add = _add_del(cni, conf, container_ns, cni_ifname, cni_container_id, cni_version)
+    with attach(conf) as att:
+        add = att.add()
     _judge_requested(add, wanted, "args.cni.ips")
 
 
 @pytest.mark.cni_kinds("ipam", "interface")
 @pytest.mark.cni_rule("args.cni-args.ip")
-def test_cni_args_ip(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_cni_args_ip(attach, cni_target, netconf):
     require(cni_target, netconf, "CNI_ARGS.IP")
     wanted = requested_addresses(netconf)
     cni_args = f"IgnoreUnknown=1;IP={wanted[0]}"
-    add = _add_del(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version, cni_args=cni_args)
+    with attach(netconf, cni_args=cni_args) as att:
+        add = att.add()
     _judge_requested(add, wanted, f"CNI_ARGS {cni_args!r}")
 
 
 @pytest.mark.cni_kinds("ipam", "interface")
 @pytest.mark.cni_rule("args.precedence")
-def test_args_win_over_cni_args(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_args_win_over_cni_args(attach, cni_target, netconf):
     supports = supported(cni_target, netconf)
     if not {"args.cni.ips", "CNI_ARGS.IP"} <= supports:
         pytest.skip(f"not applicable: {cni_target.profile.name} does not understand both args.cni.ips and CNI_ARGS IP")
@@ -194,7 +189,8 @@ def test_args_win_over_cni_args(cni, cni_target, netconf, container_ns, cni_ifna
     conf = copy.deepcopy(netconf)
     conf["args"] = {"cni": {"ips": [from_args]}}
     cni_args = f"IgnoreUnknown=1;IP={from_env}"
-    add = _add_del(cni, conf, container_ns, cni_ifname, cni_container_id, cni_version, cni_args=cni_args)
+    with attach(conf, cni_args=cni_args) as att:
+        add = att.add()
     assert add.succeeded and isinstance(add.result, dict), (
         f"args.cni.ips asks for {from_args} and CNI_ARGS for {from_env}; a plugin that understands args must ignore the "
         f"CNI_ARGS IP and hand out {from_args}, but ADD failed:\n{add.describe()}"
@@ -210,11 +206,10 @@ def test_args_win_over_cni_args(cni, cni_target, netconf, container_ns, cni_ifna
 
 
 @pytest.mark.cni_rule("cap.mac")
-def test_runtime_config_mac(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_runtime_config_mac(attach, cni_target, netconf, container_ns, cni_ifname):
     require(cni_target, netconf, "mac")
-    conf = with_capability(netconf, "mac", TEST_MAC)
-    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    try:
+    with attach(with_capability(netconf, "mac", TEST_MAC)) as att:
+        add = att.add()
         assert add.succeeded, f"the plugin supports the mac capability; ADD with runtimeConfig.mac {TEST_MAC} must not fail:\n{add.describe()}"
         snap = container_ns.snapshot()
         link = snap.link(cni_ifname)
@@ -222,8 +217,6 @@ def test_runtime_config_mac(cni, cni_target, netconf, container_ns, cni_ifname, 
         assert got and got.lower() == TEST_MAC, (
             f"runtimeConfig.mac asks for {TEST_MAC} on the container interface {cni_ifname}; it has {got}:\n{snap.describe()}\n{add.describe()}"
         )
-    finally:
-        p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
 
 
 # --- port mappings -----------------------------------------------------------------
@@ -232,14 +225,14 @@ MAPPINGS = [{"hostPort": 18181, "containerPort": 8181, "protocol": "tcp"}, {"hos
 
 
 @pytest.mark.cni_rule("cap.port-mappings")
-def test_runtime_config_port_mappings(cni, cni_target, netconf, host_ns, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_runtime_config_port_mappings(attach, cni_target, netconf, host_ns, container_ns):
     require(cni_target, netconf, "portMappings")
     why = dataplane.have_iptables()
     if why:
         pytest.skip(why)
     conf = with_capability(netconf, "portMappings", copy.deepcopy(MAPPINGS))
-    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    try:
+    with attach(conf) as att:
+        add = att.add()
         assert add.succeeded, f"the plugin supports portMappings; ADD with runtimeConfig.portMappings {MAPPINGS} must not fail:\n{add.describe()}"
         ips = dataplane.container_addresses(conf.get("prevResult") or add.result or {}, container_ns.path, 4)
         assert ips, f"harness error: no IPv4 container address in prevResult to map ports to:\n{conf.get('prevResult')}"
@@ -251,8 +244,6 @@ def test_runtime_config_port_mappings(cni, cni_target, netconf, host_ns, contain
             "runtimeConfig.portMappings asks the plugin to forward host ports to the container; no DNAT rule does "
             f"{missing}. DNAT rules in the host's nat table:\n" + ("\n".join(lines) or "(none)") + f"\n{add.describe()}"
         )
-    finally:
-        p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
 
 
 # --- bandwidth ---------------------------------------------------------------------
@@ -281,12 +272,11 @@ def _tbf_rates(ns) -> list[tuple[int, int]]:
 
 
 @pytest.mark.cni_rule("cap.bandwidth")
-def test_runtime_config_bandwidth(cni, cni_target, netconf, host_ns, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_runtime_config_bandwidth(attach, cni_target, netconf, host_ns):
     require(cni_target, netconf, "bandwidth")
     base = {k: v for k, v in netconf.items() if k not in STATIC_BANDWIDTH_KEYS}  # runtimeConfig is the only source
-    conf = with_capability(base, "bandwidth", dict(BANDWIDTH))
-    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    try:
+    with attach(with_capability(base, "bandwidth", dict(BANDWIDTH))) as att:
+        add = att.add()
         assert add.succeeded, f"the plugin supports the bandwidth capability; ADD with runtimeConfig.bandwidth {BANDWIDTH} must not fail:\n{add.describe()}"
         rates = _tbf_rates(host_ns)
         snap = host_ns.snapshot()
@@ -299,8 +289,6 @@ def test_runtime_config_bandwidth(cni, cni_target, netconf, host_ns, container_n
             f"no tbf qdisc in the host namespace shapes {missing} (tbf rates found, bit/s: {got} on "
             f"{[names.get(i, i) for i, _ in rates]}):\n{snap.describe()}\n{add.describe()}"
         )
-    finally:
-        p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
 
 
 # --- capabilities without a value ----------------------------------------------------
@@ -308,7 +296,7 @@ def test_runtime_config_bandwidth(cni, cni_target, netconf, host_ns, container_n
 
 @pytest.mark.parametrize("how", ["no-runtimeconfig", "empty-runtimeconfig"])
 @pytest.mark.cni_rule("cap.runtimeconfig.optional")
-def test_declared_capability_without_value(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version, how):
+def test_declared_capability_without_value(attach, cni_target, netconf, how):
     caps = sorted(c for c in supported(cni_target, netconf) if c in RUNTIME_CAPS)
     if not caps:
         pytest.skip(f"not applicable: {cni_target.profile.name} declares no capability the harness knows")
@@ -317,8 +305,8 @@ def test_declared_capability_without_value(cni, cni_target, netconf, container_n
     conf.pop("runtimeConfig", None)
     if how == "empty-runtimeconfig":
         conf["runtimeConfig"] = {}
-    add = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    rm = p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    att = attach(conf)
+    add, rm = att.add(), att.delete()
     what = "no runtimeConfig at all" if how == "no-runtimeconfig" else "an empty runtimeConfig"
     assert add.succeeded, (
         f"capabilities {caps} are declared but the runtime supplied {what} (runtimes insert only what they provide); "

@@ -13,7 +13,7 @@ import ipaddress
 
 import pytest
 
-from cnitest import checks
+from cnitest import checks, config, host_local, ipaddr
 from cnitest.attachment import BlockedBy, require
 
 
@@ -82,7 +82,7 @@ def test_check_fails_without_an_address(add, check, container_ns, cni_ifname):
 @pytest.mark.cni_rule("check.detects-missing-route")
 def test_check_fails_without_a_route(add, check, container_ns):
     snap = container_ns.snapshot()
-    routes = [r for r in checks.normalize(add.result).routes if checks.is_cidr(r.get("dst"))]
+    routes = [r for r in checks.normalize(add.result).routes if ipaddr.is_cidr(r.get("dst"))]
     route = next((r for r in routes if snap.has_route(r["dst"], r.get("gw"))), None)
     if route is None:
         pytest.skip("the result reports no route that ADD installed, so there is none to remove")
@@ -103,7 +103,7 @@ def test_check_compares_with_prev_result(add, check, container_ns, cni_ifname):
     prev = copy.deepcopy(add.result)
     changed = None
     for ip in prev.get("ips") or []:
-        if isinstance(ip, dict) and checks.is_cidr(ip.get("address")):
+        if isinstance(ip, dict) and ipaddr.is_cidr(ip.get("address")):
             iface = ipaddress.ip_interface(ip["address"])
             taken = {a.address for a in container_ns.snapshot().addresses}
             other = next(str(h) for h in iface.network.hosts() if str(h) not in taken and str(h) != ip.get("gateway") and h != iface.ip)
@@ -117,10 +117,10 @@ def test_check_compares_with_prev_result(add, check, container_ns, cni_ifname):
 
 @pytest.mark.cni_rule("check.detects-missing-reservation")
 def test_check_fails_after_the_reservation_is_gone(attachment, add, check, netconf):
-    held = checks.host_local_reservations(netconf)
+    held = host_local.for_config(netconf)
     if held is not None and not set(checks.addresses_of(add.result)) & set(held):
         pytest.skip("host-local recorded no reservation for the ADD's addresses")
-    if (checks.ipam_section(netconf) or {}).get("type") == "static":
+    if (config.ipam_section(netconf) or {}).get("type") == "static":
         pytest.skip("static IPAM takes its addresses from the config and reserves nothing, so there is no reservation to lose")
     require(attachment.delete(), what="DEL")
     _check_fails(check(add.result), "DEL released the reservation behind prevResult")

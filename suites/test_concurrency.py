@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, dataplane
+from cnitest import checks, host_local
 from cnitest.attachment import require
 
 N = 16
@@ -73,7 +73,7 @@ def test_concurrent_adds_then_dels(cni, netconf, host_ns, netns_factory, cni_ifn
     if routed:
         problems.append(f"host routes to deleted containers left behind: {routed}")
     if isinstance(ipam, dict) and "dataDir" in ipam:
-        held = dataplane.reservations(ipam["dataDir"], netconf["name"])
+        held = host_local.reservations(ipam["dataDir"], netconf["name"])
         if held:
             problems.append(f"IP reservations left behind in {ipam['dataDir']}: {sorted(held)}")
     if cni_ifname != "lo":

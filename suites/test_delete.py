@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnitest import checks
+from cnitest import checks, config, host_local, netns
 from cnitest.attachment import BlockedBy, require
 
 
@@ -66,17 +66,17 @@ def test_del_without_add(delete):
 
 @pytest.mark.cni_rule("del.netns-gone")
 def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
-    stale = checks.stale_netns_path(container_ns)
+    stale = netns.stale_netns_path(container_ns)
     try:
         add = attachment.add_or_block(netns=stale)
     finally:
-        checks.close_alias(stale)
+        netns.close_alias(stale)
     container_ns.close()  # the namespace is destroyed; `stale` now names nothing
-    held = checks.host_local_reservations(netconf)
+    held = host_local.for_config(netconf)
     inv = delete(add.result, netns=stale)
     assert inv.succeeded, f"the container namespace {stale} was deleted before DEL; DEL should still succeed:\n{inv.describe()}"
     if held:
-        left = checks.host_local_reservations(netconf)
+        left = host_local.for_config(netconf)
         kept = sorted(a for a in checks.addresses_of(add.result) if a in (left or {}))
         assert not kept, f"DEL with the namespace gone should still release the addresses; still reserved: {kept}:\n{inv.describe()}"
 
@@ -135,7 +135,7 @@ def test_del_releases_the_address(attach, netconf, netns_factory, cni_container_
     """With the pool shrunk to one address, another container can only get it after DEL."""
     conf = dict(netconf)
     conf["ipam"] = dict(conf.get("ipam") or {})
-    pool = checks.single_address_pool(conf)
+    pool = config.single_address_pool(conf)
     if pool is None:
         pytest.skip("the config has no ipam.ranges to shrink to one address")
     first = attach(conf)
@@ -164,7 +164,7 @@ def test_del_leaves_other_attachments(attach, netconf, container_ns, cni_ifname,
         wrong = checks.interface_mismatches(first.result, snap, container_ns.path) + checks.address_mismatches(first.result, snap, cni_ifname, container_ns.path)
         if snap.link(cni_ifname) is None:
             wrong.append(f"{cni_ifname} is gone")
-    held = checks.host_local_reservations(netconf)
+    held = host_local.for_config(netconf)
     if held is not None:
         wrong += [f"{a} ({cni_ifname}'s address) is no longer reserved" for a in checks.addresses_of(first.result) if a not in held]
     assert not wrong, f"DEL of {other} should leave the {cni_ifname} attachment of the same container intact:" + checks.listing(wrong) + f"\n{rm.describe()}"

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks
+from cnitest import checks, config, ipaddr
 
 from . import _protocol as p
 
@@ -32,7 +32,7 @@ RESOLV_CONF = "nameserver 10.88.0.53\nnameserver fd00:88::53\ndomain cnitest.exa
 def with_dns(conf: dict[str, Any], kind: str, tmp_path: Path) -> dict[str, Any]:
     """`conf` with a DNS source its plugin passes on into the result."""
     out = copy.deepcopy(conf)
-    ipam = checks.ipam_section(out)
+    ipam = config.ipam_section(out)
     if ipam is not None and ipam.get("type") == "host-local":
         resolv = tmp_path / "cnitest-resolv.conf"
         resolv.write_text(RESOLV_CONF)
@@ -79,7 +79,7 @@ def test_dns_nameservers_are_addresses(dns_add):
     servers = dns.get("nameservers") if isinstance(dns, dict) else None
     if not isinstance(servers, list):
         pytest.skip("not applicable: the result's dns has no nameservers list (dns.result.shape judges its type)")
-    wrong = [s for s in servers if not checks.is_ip(s)]
+    wrong = [s for s in servers if not ipaddr.is_ip(s)]
     assert not wrong, f"every dns.nameservers entry must be an IPv4 or IPv6 address literal; these are not: {wrong!r}\n{dns_add.describe()}"
 
 
@@ -107,7 +107,7 @@ def test_routes_installed_with_metric_zero(cni, netconf, container_ns, cni_ifnam
     add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
     try:
         wanted = [r for r in checks.normalize(add.result).routes
-                  if checks.is_cidr(r.get("dst")) and checks.family(r["dst"]) == 4]
+                  if ipaddr.is_cidr(r.get("dst")) and ipaddr.family(r["dst"]) == 4]
         if not wanted:
             pytest.skip("not applicable: the result has no IPv4 route")
         kernel = _ipv4_route_metrics(container_ns)
@@ -142,7 +142,7 @@ def _other_network(ipr: Any) -> None:
 def test_add_copes_with_an_existing_default_route(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"not applicable: {cni_ifname} routes nothing off-host")
-    routes = (checks.ipam_section(netconf) or {}).get("routes")
+    routes = (config.ipam_section(netconf) or {}).get("routes")
     if not isinstance(routes, list) or not any(isinstance(r, dict) and r.get("dst") == "0.0.0.0/0" for r in routes):
         pytest.skip("not applicable: the config asks for no IPv4 default route (host-local style ipam.routes)")
     container_ns.iproute(_other_network)

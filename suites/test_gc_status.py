@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import dataplane
+from cnitest import host_local
 from cnitest.attachment import BlockedBy, require
 
 pytestmark = pytest.mark.cni_versions(min="1.1.0")
@@ -59,7 +59,7 @@ class Two:
         ipam = self.conf.get("ipam") or {}
         if "dataDir" not in ipam:
             return None
-        return dataplane.reservations(ipam["dataDir"], self.conf["name"])
+        return host_local.reservations(ipam["dataDir"], self.conf["name"])
 
     def check(self, which):
         cid, ns = which

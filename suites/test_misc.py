@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, versions
+from cnitest import checks, config, host_local, versions
 from cnitest.attachment import require
 
 from . import _protocol as p
@@ -29,7 +29,7 @@ OTHER_SUBNET = "10.89.0.0/24"
 
 def _move_ranges(conf: dict[str, Any], subnet: str) -> bool:
     """Point every IPv4 host-local style range at `subnet`; False when there is none."""
-    ipam = checks.ipam_section(conf)
+    ipam = config.ipam_section(conf)
     moved = False
     for range_set in (ipam or {}).get("ranges") or []:
         for r in range_set if isinstance(range_set, list) else []:
@@ -77,10 +77,10 @@ def test_state_keyed_by_network(cni, cni_target, netconf_factory, cni_version, c
             f"state is keyed by network name, container id and ifname: ADD of ({cni_container_id}, {cni_ifname}) on network "
             f"{conf_b['name']} is a new attachment while the same pair is live on {conf_a['name']}, yet it failed:\n{add_b.describe()}"
         )
-        held_before = checks.host_local_reservations(conf_b)
+        held_before = host_local.for_config(conf_b)
         require(p.cleanup(cni, conf_a, add_a, container_ns, cni_ifname, cni_container_id, cni_version), what="DEL on network A")
         problems = []
-        held_after = checks.host_local_reservations(conf_b)
+        held_after = host_local.for_config(conf_b)
         if held_before is not None and held_after is not None:
             gone = [a for a in checks.addresses_of(add_b.result) if a in held_before and a not in held_after]
             if gone:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, dataplane, netns, versions
+from cnitest import checks, dataplane, host_local, netns, versions
 from cnitest.attachment import PRECONDITION_RULES, BlockedBy, require
 from cnitest.fixtures import TARGET_KEY
 from cnitest.profiles import expectations
@@ -332,7 +332,7 @@ def ipam_released(ctx: Ctx) -> list[str]:
     ipam = ctx.conf["ipam"]
     if "dataDir" not in ipam:
         return []
-    held = dataplane.reservations(ipam["dataDir"], ctx.conf["name"])
+    held = host_local.reservations(ipam["dataDir"], ctx.conf["name"])
     left = [ip for ip in ctx.before["ips"] if ip in held]
     return [f"after DEL {left} are still reserved in {ipam['dataDir']}"] if left else []
 

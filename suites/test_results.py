@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from cnitest import checks, versions
+from cnitest import checks, ipaddr, versions, with_prev_result
 from cnitest.attachment import require
 
 
@@ -45,8 +45,8 @@ def test_stdout_is_one_json_document(cni, netconf, container_ns, cni_ifname, cni
     calls = [add]
     if add.exit_code == 0 and isinstance(add.document, dict):
         if versions.has_check(cni_version):
-            calls.append(cni.invoke("CHECK", checks.with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id))
-        calls.append(cni.invoke("DEL", checks.with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id))
+            calls.append(cni.invoke("CHECK", with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id))
+        calls.append(cni.invoke("DEL", with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id))
     for inv in calls:
         text = inv.stdout.decode("utf-8", "replace")
         if not text.strip():
@@ -99,12 +99,12 @@ def test_result_ips_shape(add, cni_version):
     wrong = []
     for n, ip in enumerate(ips):
         address = ip.get("address") if isinstance(ip, dict) else None
-        if not checks.is_cidr(address):
+        if not ipaddr.is_cidr(address):
             wrong.append(f"ips[{n}].address {address!r} is not an address with a prefix length")
             continue
         gateway = ip.get("gateway")
-        if gateway is not None and not (checks.is_ip(gateway) and checks.family(gateway) == checks.family(address)):
-            wrong.append(f"ips[{n}].gateway {gateway!r} is not a plain IPv{checks.family(address)} address")
+        if gateway is not None and not (ipaddr.is_ip(gateway) and ipaddr.family(gateway) == ipaddr.family(address)):
+            wrong.append(f"ips[{n}].gateway {gateway!r} is not a plain IPv{ipaddr.family(address)} address")
     wrong += checks.schema_errors_at(add.schema_errors, "ips", but=(".version", ".interface"))
     assert not wrong, "each ips entry is an address in CIDR form with an optional plain gateway of its family:" + checks.listing(wrong) + f"\n{add.describe()}"
 
@@ -118,7 +118,7 @@ def test_ips_carry_version(add, cni_version):
         version = ip.get("version")
         if version not in ("4", "6"):
             wrong.append(f"ips[{n}].version is {version!r}, not '4' or '6'")
-        elif checks.is_cidr(ip.get("address")) and checks.family(ip["address"]) != int(version):
+        elif ipaddr.is_cidr(ip.get("address")) and ipaddr.family(ip["address"]) != int(version):
             wrong.append(f"ips[{n}].version {version!r} disagrees with address {ip['address']}")
     assert not wrong, f"at {cni_version} every ips entry carries version '4' or '6' matching its address:" + checks.listing(wrong) + f"\n{add.describe()}"
 
@@ -149,7 +149,7 @@ def test_container_addresses_name_their_interface(add, container_ns, cni_ifname)
     interfaces = add.result.get("interfaces") or []
     wrong = []
     for n, ip in enumerate(add.result.get("ips") or []):
-        if not isinstance(ip, dict) or not checks.is_cidr(ip.get("address")) or not snap.has_address(cni_ifname, ip["address"]):
+        if not isinstance(ip, dict) or not ipaddr.is_cidr(ip.get("address")) or not snap.has_address(cni_ifname, ip["address"]):
             continue
         index = ip.get("interface")
         named = interfaces[index].get("name") if isinstance(index, int) and 0 <= index < len(interfaces) and isinstance(interfaces[index], dict) else None
@@ -251,9 +251,9 @@ def test_route_entries_shape(add):
     assert routes is not None, f"routes must be a list:\n{add.describe()}"
     wrong = []
     for n, route in enumerate(routes):
-        if not isinstance(route, dict) or not checks.is_cidr(route.get("dst")):
+        if not isinstance(route, dict) or not ipaddr.is_cidr(route.get("dst")):
             wrong.append(f"routes[{n}] has no dst in CIDR form: {route!r}")
-        elif "gw" in route and not checks.is_ip(route["gw"]):
+        elif "gw" in route and not ipaddr.is_ip(route["gw"]):
             wrong.append(f"routes[{n}].gw {route['gw']!r} is not a plain IP address")
     wrong += checks.schema_errors_at(add.schema_errors, "routes")
     assert not wrong, "each routes entry has dst in CIDR form and an optional plain gw:" + checks.listing(wrong) + f"\n{add.describe()}"
@@ -262,8 +262,8 @@ def test_route_entries_shape(add):
 @pytest.mark.cni_rule("route.result.same-family")
 def test_route_dst_and_gw_share_a_family(add, cni_version):
     wrong = [f"routes[{n}] {r['dst']} via {r['gw']}" for n, r in enumerate(_routes(add.result) or [])
-             if isinstance(r, dict) and checks.is_cidr(r.get("dst")) and checks.is_ip(r.get("gw"))
-             and checks.family(r["dst"]) != checks.family(r["gw"])]
+             if isinstance(r, dict) and ipaddr.is_cidr(r.get("dst")) and ipaddr.is_ip(r.get("gw"))
+             and ipaddr.family(r["dst"]) != ipaddr.family(r["gw"])]
     assert not wrong, f"at {cni_version} dst and gw of a route are of one IP family:" + checks.listing(wrong) + f"\n{add.describe()}"
 
 
@@ -282,9 +282,9 @@ def test_ipam_result_shape(add, cni_version):
     ips = add.result.get("ips")
     wrong = [] if isinstance(ips, list) else [f"ips is {ips!r}, not a list"]
     for n, ip in enumerate(ips if isinstance(ips, list) else []):
-        if not isinstance(ip, dict) or not checks.is_cidr(ip.get("address")):
+        if not isinstance(ip, dict) or not ipaddr.is_cidr(ip.get("address")):
             wrong.append(f"ips[{n}] has no address in CIDR form: {ip!r}")
-        elif "gateway" in ip and not checks.is_ip(ip["gateway"]):
+        elif "gateway" in ip and not ipaddr.is_ip(ip["gateway"]):
             wrong.append(f"ips[{n}].gateway {ip['gateway']!r} is not a plain IP address")
     wrong += checks.schema_errors_at(add.schema_errors, "ips", "routes", "dns", but=(".version", ".interface"))
     assert not wrong, f"an IPAM result at {cni_version} has an ips list (CIDR address, optional gateway), optional routes and dns:" + checks.listing(wrong) + f"\n{add.describe()}"

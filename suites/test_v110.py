@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks
+from cnitest import checks, config
 from cnitest.attachment import BlockedBy
 
 from . import _protocol as p
@@ -94,7 +94,7 @@ def test_route_extended_fields(add):
 def test_failing_status_uses_code_50_or_51(cni, cni_target, netconf_factory, cni_version, container_ns, cni_ifname, cni_container_id):
     """STATUS is made to fail the one way a black box allows: its address pool is exhausted."""
     conf = netconf_factory(cni_version, prev_result=False)
-    ipam = checks.ipam_section(conf)
+    ipam = config.ipam_section(conf)
     if cni_target.profile.kind == "chained" or ipam is None or not isinstance(ipam.get("ranges"), list):
         pytest.skip("not applicable: STATUS is made to fail by exhausting a host-local style 'ranges' pool")
     ipam["ranges"] = [[{"subnet": "10.88.7.0/30"}]]  # .1 is the gateway, .2 the only address to hand out

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 import cnitest
 from cnitest.attachment import Attachment
 
@@ -30,6 +32,7 @@ class _FakeRunner:
 
     def invoke(self, verb, config, ns, ifname, cid, **kw):
         self.calls.append((verb, config, ns, ifname, cid))
+        self.kwargs = getattr(self, "kwargs", []) + [kw]
         result = {"cniVersion": "1.0.0", "ips": []} if verb == "ADD" else None
         return type("Inv", (), {"succeeded": True, "result": result})()
 
@@ -54,6 +57,14 @@ def test_no_prev_result_before_0_3_0_or_without_a_result():
     assert "prevResult" not in att.prev_config()
 
 
+def test_attachment_sends_its_cni_args_with_every_call():
+    runner = _FakeRunner()
+    with Attachment(runner, {"cniVersion": "1.0.0", "name": "n"}, None, cni_args="IgnoreUnknown=1") as att:  # type: ignore[arg-type]
+        att.add()
+        att.check(cni_args="IP=10.0.0.9")  # one call may override it
+    assert [kw.get("cni_args") for kw in runner.kwargs] == ["IgnoreUnknown=1", "IP=10.0.0.9", "IgnoreUnknown=1"]
+
+
 def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
     """The pytest11 entry point is loaded in every pytest run on the machine: it must cost nothing."""
     (tmp_path / "test_unrelated.py").write_text(
@@ -65,3 +76,112 @@ def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
                          cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_find_plugin_takes_the_first_cni_path_entry_and_can_skip_itself(tmp_path):
+    from cnitest.lookup import find_plugin
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    for d in (first, second):
+        d.mkdir()
+        (d / "host-local").write_text("#!/bin/sh\n")
+    (first / "dir-not-file").mkdir()
+    assert find_plugin("host-local", [str(first), str(second)]) == first / "host-local"
+    assert find_plugin("host-local", f"{first}::{second}", skip=first / "host-local") == second / "host-local"
+    assert find_plugin("dir-not-file", [str(first)]) is None
+    assert find_plugin("missing", "") is None
+
+
+def test_one_decision_for_the_result_kind():
+    from cnitest.profiles import infer_kind, result_kind
+
+    assert infer_kind({"ipam": {"type": "host-local"}}) == "ipam"
+    assert infer_kind({"type": "bridge", "ipam": {}}) == "interface"
+    assert infer_kind({"type": "portmap"}, [{"type": "ptp"}]) == "chained"
+    assert [result_kind(k) for k in ("ipam", "interface", "chained")] == ["ipam-result", "result", "result"]
+
+
+def test_a_target_without_pytest_options(tmp_path):
+    from cnitest.target import Target, UnknownPlugin
+
+    plugin = tmp_path / "bridge"
+    plugin.write_text("#!/bin/sh\n")
+    target = Target.of(plugin, "interface", cni_path=["/opt/cni/bin"])
+    assert target.template.plugin["type"] == "bridge"  # the built-in profile's template
+    assert target.cni_path == [str(tmp_path), "/opt/cni/bin"]
+    ipam = Target.of(tmp_path / "my-ipam", "ipam", {"ipam": {"type": "my-ipam"}})
+    assert ipam.profile.kind == "ipam" and ipam.profile.ifname == "eth0"
+    with pytest.raises(UnknownPlugin, match="my-ipam"):
+        Target.of(tmp_path / "my-ipam")  # no profile, no template
+
+
+def test_host_local_state_is_read_one_way(tmp_path):
+    from cnitest import host_local
+
+    net = tmp_path / "data" / "net1"
+    net.mkdir(parents=True)
+    (net / "10.1.0.5").write_text("c1\neth0")
+    (net / "fd00::5").write_text("c2\neth0")
+    (net / "last_reserved_ip.0").write_text("10.1.0.5")
+    (net / "lock").write_text("")
+    conf = {"name": "net1", "ipam": {"type": "host-local", "dataDir": str(tmp_path / "data")}}
+    assert host_local.for_config(conf) == {"10.1.0.5": "c1\neth0", "fd00::5": "c2\neth0"}
+    assert host_local.for_config({**conf, "ipam": {"type": "static"}}) is None
+    assert [p.name for p in host_local.state_files(tmp_path / "data")] == ["10.1.0.5", "fd00::5"]
+    assert [p.name for p in host_local.state_files(tmp_path / "data", "10.1.0.5")] == ["10.1.0.5", "fd00::5", "last_reserved_ip.0"]
+    assert host_local.state_files(tmp_path / "nothing") == []
+
+
+def test_result_view_of_a_1_0_0_result():
+    import ipaddress
+
+    doc = {
+        "cniVersion": "1.0.0",
+        "interfaces": [{"name": "cni0", "mac": "aa:bb:cc:dd:ee:ff"}, {"name": "eth0", "sandbox": "/proc/1/fd/3", "mtu": 1500}],
+        "ips": [{"address": "10.1.0.5/24", "gateway": "10.1.0.1", "interface": 1}, {"address": "fd00::5/64", "interface": 1}],
+        "routes": [{"dst": "0.0.0.0/0"}, {"dst": "10.9.0.7/16", "gw": "10.1.0.1", "priority": 5}],
+        "dns": {"nameservers": ["10.1.0.53"], "domain": "example", "search": ["example"], "options": ["ndots:2"]},
+    }
+    res = cnitest.Result.read(doc)
+    assert res.cni_version == "1.0.0"
+    assert [i.name for i in res.interfaces] == ["cni0", "eth0"] and res.interfaces[1].mtu == 1500
+    assert res.container_interfaces("/proc/1/fd/3") == [1]
+    assert res.ips[0].address == ipaddress.ip_interface("10.1.0.5/24") and res.ips[0].gateway == ipaddress.ip_address("10.1.0.1")
+    assert [ip.version for ip in res.ips] == [4, 6] and res.interface_of(res.ips[1]) == res.interfaces[1]
+    assert res.addresses() == [ipaddress.ip_address("10.1.0.5"), ipaddress.ip_address("fd00::5")]
+    assert res.routes[1].dst == ipaddress.ip_network("10.9.0.0/16") and res.routes[1].priority == 5 and res.routes[0].gw is None
+    assert res.dns.nameservers == ("10.1.0.53",) and res.dns.domain == "example" and res.dns.options == ("ndots:2",)
+    assert res.unreadable == {}
+
+
+def test_result_view_of_a_legacy_result():
+    doc = {"cniVersion": "0.2.0", "ip4": {"ip": "10.1.0.5/24", "gateway": "10.1.0.1", "routes": [{"dst": "0.0.0.0/0"}]},
+           "ip6": {"ip": "fd00::5/64"}, "dns": {"nameservers": ["10.1.0.53"]}}
+    res = cnitest.Result.read(doc)
+    assert [str(ip.address) for ip in res.ips] == ["10.1.0.5/24", "fd00::5/64"] and res.ips[0].interface is None
+    assert [(str(r.dst), r.where) for r in res.routes] == [("0.0.0.0/0", "ip4.routes[0]")] and res.interfaces == ()
+    assert res.dns.nameservers == ("10.1.0.53",)
+
+
+def test_result_view_never_raises_and_names_what_it_could_not_read():
+    doc = {"interfaces": ["not an object", {"name": 7}], "ips": [{"address": "10.1.0.300/24"}, {"address": 5}, "x",
+                                                                  {"address": "10.1.0.5/24", "interface": True}],
+           "routes": [{"dst": "10.0.0.0/8", "gw": "nope"}, {"dst": None}], "dns": ["wrong"]}
+    res = cnitest.Result.read(doc)
+    assert [i.name for i in res.interfaces] == [None, None]  # kept in place: ips[].interface indexes stay right
+    assert [(str(ip.address), ip.where) for ip in res.ips] == [("10.1.0.5/24", "ips[3]")] and res.ips[0].interface is None
+    assert res.routes == () and res.dns == cnitest.result.DNS()
+    assert res.unreadable == {"ips[0].address": "'10.1.0.300/24' is not an address", "routes[0].gw": "'nope' is not an address"}
+    assert res.unreadable_at("routes") == ["routes[0].gw 'nope' is not an address"]
+    for junk in (None, [], "text", 3):
+        assert cnitest.Result.read(junk) == cnitest.Result()
+
+
+def test_kernel_checks_read_results_through_the_view():
+    """checks.address_mismatches reports an unreadable address instead of crashing on it."""
+    from cnitest import checks
+    from cnitest.netns import Snapshot
+
+    snap = Snapshot(links=[], addresses=[], routes=[])
+    problems = checks.address_mismatches({"ips": [{"address": "bad/24"}, {"address": "10.1.0.5/24"}]}, snap, "eth0", "/ns")
+    assert problems == ["ips[0].address 'bad/24' is not an address", "ips[1] 10.1.0.5/24 is not assigned to eth0 in the container"]
