@@ -43,6 +43,9 @@ def start_run(tmp_path: Path, plugin: Path = FAULTY / "slow" / "bridge") -> subp
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        # A run started in the background by a shell (CI, nohup) inherits SIGINT ignored,
+        # and Python then never raises KeyboardInterrupt: give the run Ctrl-C as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

@@ -231,7 +231,7 @@ def root_links() -> set[str]:
     return {line.split(":")[1].strip().split("@")[0] for line in out.splitlines() if line.strip()}
 
 
-HOST_SIDE = re.compile(r'"name": "([^"]+)",\s*"mac": "[^"]*"\s*}')  # a result's interface without "sandbox"
+HOST_SIDE = re.compile(r'"name": "([^"]+)",\s*"mac": "[^"]*"(?:,\s*"mtu": \d+)?\s*}')  # a result's interface without "sandbox"
 
 
 class Lab:

@@ -35,7 +35,7 @@ from cnitest.strategies import allocatable
 from .conftest import FAULTY, require_go
 
 ROOT = Path(__file__).resolve().parent.parent
-DEL_DOES_NOTHING = FAULTY / "faulty" / "host-local-del-keeps-address" / "host-local"  # a shell script: fast to start
+DEL_DOES_NOTHING = FAULTY / "del-keeps-address" / "host-local"  # a shell script (fast to start), not a tests/plugins/faulty wrapper
 
 
 def cnitest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
