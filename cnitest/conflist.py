@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import versions
+from . import lookup, versions
 
 if TYPE_CHECKING:
     from .netns import Namespace
@@ -323,13 +323,14 @@ def status(netlist: NetworkList, runner_for: RunnerFor) -> ListRun:
 
 
 def find_plugin(plugin_type: str, dirs: Iterable[str]) -> Path:
-    """The executable named `plugin_type` in the first of `dirs` that has one (CNI_PATH order)."""
+    """The plugin named `plugin_type` in CNI_PATH order (cnitest.lookup), or PluginNotFound.
+
+    Unlike the lookup, a file that is not executable is not taken: exec would refuse it."""
     searched = list(dirs)
-    for d in searched:
-        path = Path(d) / plugin_type
-        if path.is_file() and os.access(path, os.X_OK):
-            return path.absolute()
-    raise PluginNotFound(f"plugin type {plugin_type!r} not found in CNI_PATH {':'.join(searched) or '(empty)'}")
+    found = lookup.find_plugin(plugin_type, searched)
+    if found is None or not os.access(found, os.X_OK):
+        raise PluginNotFound(f"plugin type {plugin_type!r} not found in CNI_PATH {':'.join(searched) or '(empty)'}")
+    return found.absolute()
 
 
 def path_runners(dirs: list[str], host_ns: Namespace, timeout: float | None = None, sandbox: Sandbox | None = None) -> RunnerFor:

@@ -210,6 +210,7 @@ class Runner:
         max_output: int = DEFAULT_MAX_OUTPUT,
         result_kind: str = "result",
         sandbox: sandbox.Sandbox | None = None,
+        hung: dict[str, Invocation] | None = None,
     ) -> None:
         self.plugin = str(Path(plugin).absolute())
         self.host_ns = host_ns
@@ -221,7 +222,7 @@ class Runner:
         self.max_output = max_output
         self.result_kind = result_kind
         self.history: list[Invocation] = []
-        self.hung: dict[str, Invocation] | None = None
+        self.hung = hung  # shared by the runners of one session (Target.hung), or None: wait every time
 
     def attach(self, config: dict[str, Any], container_ns: Namespace | str | None, ifname: str = "eth0",
                container_id: str = "cnitest", version: str | None = None) -> Attachment:

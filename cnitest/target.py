@@ -81,10 +81,9 @@ class Target:
     def runner(self, host_ns: netns.Namespace, extra_path: Sequence[str] = ()) -> Runner:
         """A runner of the plugin under test in `host_ns`; `extra_path` directories come in
         CNI_PATH after the plugin's own and before --cni-path's (the recording IPAM plugin's)."""
-        runner = Runner(self.plugin, host_ns, [*extra_path, *self.settings.cni_path], timeout=self.settings.timeout,
-                        result_kind=result_kind(self.profile.kind))
-        runner.hung = self.hung  # one time-out per verb per session: later calls are blocked at once
-        return runner
+        # hung: one time-out per verb per session, later calls are blocked at once
+        return Runner(self.plugin, host_ns, [*extra_path, *self.settings.cni_path], timeout=self.settings.timeout,
+                      result_kind=result_kind(self.profile.kind), hung=self.hung)
 
     def versions(self) -> list[str]:
         """The spec versions to test: --cni-version, else what VERSION lists and cnitest knows."""
