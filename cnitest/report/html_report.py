@@ -270,16 +270,12 @@ def _skips(run: dict[str, Any]) -> list[str]:
 
 
 def _gate_html(t: dict[str, Any]) -> list[str]:
-    """A finding's baseline or waiver status (shown, never hidden)."""
-    gate = t.get("gate")
-    if not gate:
+    """A finding's baseline or waiver status (model.gate_words)."""
+    words = model.gate_words(t)
+    if words is None:
         return []
-    if gate["status"] == "waived":
-        w = gate["waiver"]
-        until = f" (until {w['expires']})" if w.get("expires") else ""
-        return [f'<div class="label">Waived ({escape(w["rule"])}){escape(until)}</div><div>{escape(w["reason"])}</div>']
-    text = "known (baseline): does not fail the run" if gate["status"] == "known" else "new: not in the baseline"
-    return [f'<div class="label">Baseline</div><div>{escape(text)}</div>']
+    label, text = words
+    return [f'<div class="label">{escape(label)}</div><div>{escape(text)}</div>']
 
 
 def _gate_summary(run: dict[str, Any]) -> list[str]:

@@ -126,15 +126,12 @@ def _render(doc: dict[str, Any], message_limit: int, with_reproducers: bool) -> 
 
 
 def _gate_md(t: dict[str, Any]) -> list[str]:
-    """A finding's baseline or waiver status (shown, never hidden)."""
-    gate = t.get("gate")
-    if not gate:
+    """A finding's baseline or waiver status (model.gate_words)."""
+    words = model.gate_words(t)
+    if words is None:
         return []
-    if gate["status"] == "waived":
-        w = gate["waiver"]
-        until = f" (until {w['expires']})" if w.get("expires") else ""
-        return [f"- **waived** (`{w['rule']}`){until}: {_cell(w['reason'])}"]
-    return ["- **known (baseline)**: does not fail the run" if gate["status"] == "known" else "- **new**: not in the baseline"]
+    label, text = words
+    return [f"- **{label}**: {_cell(text)}"]
 
 
 def _gate_summary(run: dict[str, Any]) -> list[str]:

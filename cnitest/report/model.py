@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import platform
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import versions
@@ -314,3 +314,19 @@ def what_of(test: dict[str, Any]) -> str:
     if test.get("profile_check"):
         return f"profile check: {test['profile_check']}"
     return str(test.get("name") or test["nodeid"])
+
+
+def gate_words(t: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A finding's baseline or waiver status as (label, text), worded once for every
+    report format (shown, never hidden); None when no gate applies."""
+    gate = t.get("gate")
+    if not gate:
+        return None
+    if gate["status"] == "waived":
+        w = gate["waiver"]
+        until = f" (until {w['expires']})" if w.get("expires") else ""
+        return f"waived ({w['rule']}){until}", w["reason"]
+    if gate["status"] == "known":
+        return "known (baseline)", "does not fail the run"
+    return "new", "not in the baseline"
+
