@@ -450,12 +450,34 @@ def run_machine(target: IpamTarget, settings: Any = None) -> None:
     chosen = settings or hypothesis_settings.current()
 
     def test() -> None:
+        if target.ipam_configs is None:
+            release_and_refill(target)
         run_state_machine_as_test(machine, settings=chosen)
 
     if target.budget is None:
         test()
     else:
         target.budget.run(test)
+
+
+def release_and_refill(target: IpamTarget, capacity: int = 2) -> None:
+    """The shortest sequence that proves a DEL releases: fill a `capacity`-address range,
+    DEL one attachment, ADD again (which must succeed).
+
+    `run_machine` runs it before the random examples with the default configs: which
+    examples hypothesis draws depends on its seed (derandomized, from the test's source),
+    and a leak must be found within the first seconds whatever it draws.
+    """
+    ipam = {"type": target.ipam_type, "ranges": [[{"subnet": "10.78.0.0/24", "rangeStart": "10.78.0.10",
+                                                    "rangeEnd": str(ipaddress.ip_address("10.78.0.10") + capacity - 1)}]]}
+    m = make_machine(target)()
+    try:
+        m.setup_example(ipam)
+        m.add_until_exhausted()
+        m.delete(next(iter(m.live.values())))
+        m.add_new("eth0")
+    finally:
+        m.teardown()
 
 
 # ---------------------------------------------------------------------- concurrency

@@ -66,6 +66,19 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
     assert err.reproducer.count("CNI_COMMAND=") <= 8, err.reproducer
 
 
+def test_release_and_refill_finds_a_leak_in_five_calls(sandbox, tmp_path):
+    """The fixed sequence run before the random examples: a DEL that releases nothing is
+    caught whatever hypothesis would draw, and a correct plugin passes it."""
+    target = IpamTarget(plugin=fake("no-release"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                        host_ns=sandbox, workdir=str(tmp_path))
+    with pytest.raises(IpamInvariantError) as caught:
+        ipam_machine.release_and_refill(target)
+    assert caught.value.invariant == ipam_machine.FREE, str(caught.value)
+    assert caught.value.reproducer.count("CNI_COMMAND=") == 5, caught.value.reproducer
+    ipam_machine.release_and_refill(IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
+                                               host_ns=sandbox, workdir=str(tmp_path)))
+
+
 def test_the_shrunk_reproducer_replays_as_a_script(sandbox, tmp_path):
     """The IPAM machine's reproducer is a cnitest.reproduce script: run, it ends every call as the failing run did (exit 1)."""
     import subprocess
