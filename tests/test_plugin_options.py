@@ -144,3 +144,51 @@ def test_tap_and_dummy_have_profiles():
 
     assert profiles.for_plugin("tap") is not None and profiles.for_plugin("tap").kernel == ("tap",)
     assert profiles.for_plugin("dummy") is not None
+
+
+CHAIN_ORDER_TEST = '''
+from pathlib import Path
+
+import cnitest.runner
+
+CALLS = []
+_invoke = cnitest.runner.Runner.invoke
+
+
+def _spy(self, verb, *args, **kwargs):
+    CALLS.append((verb, Path(self.plugin).name))
+    return _invoke(self, verb, *args, **kwargs)
+
+
+cnitest.runner.Runner.invoke = _spy
+
+
+def test_add_of_the_last_entry(attach, netconf):
+    with attach(netconf) as att:
+        assert att.add().succeeded
+
+
+def test_the_calls_came_in_libcni_order():
+    verbs = [c for c in CALLS if c[0] in ("ADD", "DEL")]
+    assert verbs == [("ADD", "ptp"), ("ADD", "tuning"), ("ADD", "portmap"),
+                     ("DEL", "portmap"), ("DEL", "tuning"), ("DEL", "ptp")], verbs
+'''
+
+
+def test_a_chained_conflist_is_added_in_order_and_deleted_in_reverse(tmp_path):
+    """libcni's order for the base plugins of a `--cni-config` conflist: ADD in list order,
+    the plugin under test last; at teardown DEL of the plugin under test first, then the
+    base plugins in reverse order."""
+    for name in ("ptp", "tuning", "portmap"):
+        require_go(name)
+    conflist = tmp_path / "chain.conflist"
+    conflist.write_text(json.dumps({"cniVersion": "1.0.0", "name": "chain", "plugins": [
+        {"type": "ptp", "ipam": {"type": "host-local", "subnet": "10.98.0.0/24"}},
+        {"type": "tuning", "sysctl": {}},
+        {"type": "portmap", "capabilities": {"portMappings": True}},
+    ]}))
+    (tmp_path / "test_order.py").write_text(CHAIN_ORDER_TEST)
+    done = pytest_run(tmp_path, "test_order.py", "--cni-plugin=/usr/lib/cni/portmap", "--cni-path=/usr/lib/cni",
+                      f"--cni-config={conflist}", "--cni-version=1.0.0", "-p", "no:randomly", "-q")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "2 passed" in done.stdout, done.stdout[-3000:]
