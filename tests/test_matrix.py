@@ -18,15 +18,15 @@ KNOWN_GO_VIOLATIONS = {
     # expected"): portmap checks the ip6tables DNAT chain for an IPv4-only container
     # and fails right after a successful ADD (fixed upstream after 1.1.1).
     "portmap": ("test_check_with_chained_result", "test_check_succeeds_right_after_add", "test_check_after_add"),
-    # add.result.legacy-shape (spec-v0.2.0 "Result": ip4/ip6 only) and
-    # add.result.ips-version (spec-v0.3.0..0.4.0 "Result": ips[].version required):
-    # loopback prints a 1.0.0-shaped result whatever version was asked.
     # del.idempotent and del.without-add (spec-v1.0.0 "DEL": plugins MUST accept multiple DEL calls
     # and return success if the interface is missing): host-device fails with "failed to find eth0".
     "host-device": ("test_del_twice", "test_del_without_add"),
     # del.netns-empty (spec-v1.0.0 "DEL": CNI_NETNS is among DEL's optional parameters):
     # sbr fails a DEL with an empty CNI_NETNS instead of cleaning up what it can.
     "sbr": ("test_del_with_empty_netns",),
+    # add.result.legacy-shape (spec-v0.2.0 "Result": ip4/ip6 only) and
+    # add.result.ips-version (spec-v0.3.0..0.4.0 "Result": ips[].version required):
+    # loopback prints a 1.0.0-shaped result whatever version was asked.
     "loopback": ("test_legacy_result_shape", "test_ips_carry_version"),
 }
 
