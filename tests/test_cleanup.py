@@ -39,7 +39,8 @@ def start_run(tmp_path: Path, plugin: Path = FAULTY / "slow" / "bridge") -> subp
     require_go("bridge")
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES / "test_smoke.py"), f"--cni-plugin={plugin}", "--cni-path=/usr/lib/cni", "-q",
-         f"--basetemp={tmp_path / 'basetemp'}", f"--cni-report={tmp_path / 'report.json'}"],
+         f"--basetemp={tmp_path / 'basetemp'}", f"--cni-report={tmp_path / 'report.json'}",
+         f"--cni-report={tmp_path / 'report.html'}", f"--cni-report={tmp_path / 'report.md'}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -113,6 +114,9 @@ def test_nothing_left_behind(tmp_path, how):
         assert "incomplete" in out.decode(), out.decode()[-3000:]
         run = json.loads((tmp_path / "report.json").read_text())["runs"][0]
         assert run["interrupted"] and {v["verdict"] for v in run["verdicts"]} <= {"incomplete", "does-not-conform"}, run["verdicts"]
+        # every report format says so, not just the JSON and the terminal
+        assert "incomplete (run interrupted)" in (tmp_path / "report.md").read_text()
+        assert 'class="badge v-incomplete">incomplete (run interrupted)' in (tmp_path / "report.html").read_text()
 
 
 @pytest.mark.parametrize("how", ["sigint", "sigkill"])
