@@ -194,6 +194,11 @@ class Route:
     gateway: str | None
     oif: int | None
     table: int
+    # What a 1.1.0 result's route entry can state (route.result.extended-fields-kernel):
+    priority: int | None = None  # RTA_PRIORITY, the metric (None: the kernel sent none)
+    mtu: int | None = None  # RTAX_MTU of RTA_METRICS (None: not set)
+    advmss: int | None = None  # RTAX_ADVMSS of RTA_METRICS (None: not set)
+    scope: int = 0  # rtm_scope: 0 universe/global, 253 link, 254 host
 
 
 @dataclass
@@ -239,6 +244,15 @@ class Snapshot:
         return "\n".join(lines) or "  (empty)"
 
 
+def _route_metric(msg: Any, name: str) -> int | None:
+    """One RTA_METRICS entry of a route message (RTAX_MTU, RTAX_ADVMSS), None when unset."""
+    metrics = msg.get("metrics")
+    if metrics is None:
+        return None
+    value = metrics.get(name)
+    return int(value) if value is not None else None
+
+
 def _read_snapshot(ipr: Any) -> Snapshot:
     snap = Snapshot()
     for msg in ipr.link("dump"):
@@ -272,6 +286,10 @@ def _read_snapshot(ipr: Any) -> Snapshot:
                     gateway=msg.get("gateway"),
                     oif=msg.get("oif"),
                     table=table,
+                    priority=msg.get("priority"),
+                    mtu=_route_metric(msg, "RTAX_MTU"),
+                    advmss=_route_metric(msg, "RTAX_ADVMSS"),
+                    scope=msg["scope"],
                 )
             )
     return snap

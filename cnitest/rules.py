@@ -445,6 +445,16 @@ _CATALOG: tuple[Rule, ...] = (
        "failure'; an interface plugin cannot 'create the interface defined by CNI_IFNAME inside the "
        "container at CNI_NETNS' (ADD) when there is no such namespace, so exit 0 reports a success that "
        "did not happen: MUST (was SHOULD). Go plugins fail with a plugin-range code (often 999)."),
+    _r("add.netns.nonexistent-no-residue", S_DEL, "SHOULD", "0.3.0", None, "interface",
+       "After an ADD into a nonexistent CNI_NETNS has failed and the runtime's DEL for it, nothing of the "
+       "attachment is left: no new host-side links, addresses or routes, and its address can be handed out again.",
+       "No tag asks a failed ADD to undo itself: spec-v1.0.0 Section 3 'A _delete_ must still be executed "
+       "even if the _add_ fails' leaves the clean-up to that DEL (spec-v0.4.0: the runtime 'should execute "
+       "the DEL action'), so the state is judged after it. spec-v0.3.0 to spec-v1.1.0 DEL: 'Plugins should "
+       "generally complete a DEL action without error even if some resources are missing. For example, an "
+       "IPAM plugin should generally release an IP allocation ... even if the container network namespace no "
+       "longer exists' and (1.0.0+) DEL 'should ... undo any modifications applied in the plugin's ADD "
+       "functionality': SHOULD. Proven with a one-address pool: the next ADD into a real namespace gets it."),
     _r("add.same-container-other-ifname", S_ADD, "SHOULD", "0.4.0", None, "interface,ipam",
        "The same container can be attached twice to one network with different CNI_IFNAME values; both "
        "ADDs succeed and yield distinct attachments.",
@@ -538,6 +548,21 @@ _CATALOG: tuple[Rule, ...] = (
     _r("del.without-add", S_DEL, "MUST", "1.0.0", None, "any",
        "DEL for an attachment that was never added succeeds.",
        "1.0.0+: success is required when the interface or modifications are missing."),
+    _r("del.after-failed-add", S_DEL, "SHOULD", "0.3.0", None, "interface",
+       "DEL with the parameters of an ADD that failed (its CNI_NETNS did not exist) and no prevResult succeeds.",
+       "spec-v1.0.0 Section 3: 'A _delete_ must still be executed even if the _add_ fails', and spec-v1.0.0 "
+       "DEL: 'Plugins MUST accept multiple DEL calls for the same (CNI_CONTAINERID, CNI_IFNAME) pair, and "
+       "return success if the interface in question, or any modifications added, are missing': MUST from "
+       "1.0.0. spec-v0.3.0 to spec-v0.4.0 only have 'Plugins should generally complete a DEL action without "
+       "error even if some resources are missing' (and 0.4.0: the runtime 'should execute the DEL action' "
+       "after a failed ADD): SHOULD there.",
+       changes=(("1.0.0", "MUST"),)),
+    _r("del.output.empty", S_DEL, "SHOULD", "0.1.0", None, "any",
+       "A successful DEL prints nothing on stdout.",
+       "spec-v0.3.0 and spec-v0.3.1 note under an example: 'the DEL action does not return any result'; no "
+       "tag words DEL's output otherwise (1.0.0+ Section 5 defines results for ADD and VERSION only, "
+       "spec-v1.1.0: 'For certain operations, plugins must output result information'). Only a note "
+       "speaks, hence SHOULD at every version. Go skel prints nothing after a successful DEL."),
     _r("del.tolerates-missing", S_DEL, "SHOULD", "0.3.0", None, "any",
        "DEL completes without error when some of the resources ADD made are already gone (e.g. the "
        "interface was removed out of band).",
@@ -745,6 +770,15 @@ _CATALOG: tuple[Rule, ...] = (
        "'scope (uint)'. Giving them is up to the plugin (no rule); a value that is given is typed by the "
        "definition, so MUST (was MAY, mixed with presence). scope is named as 0 global, 253 link, 254 "
        "host but other kernel values exist."),
+    _r("route.result.extended-fields-kernel", S_ADD_SUCCESS, "MUST", "1.1.0", None, "interface",
+       "Every table, priority, mtu, advmss and scope a route entry of the result gives is that of the route "
+       "installed in CNI_NETNS.",
+       "spec-v1.1.0 Section 5: 'routes: Routes created by this attachment' with 'table (uint): The table to "
+       "add the route to', 'priority (uint): The priority of route', 'mtu (uint): The MTU ... along the path "
+       "to the destination', 'advmss (uint)', 'scope (uint): The scope of the destinations covered by the "
+       "route prefix'. A value that is not the created route's is wrong, as for add.result.interface-mtu: "
+       "MUST. Only fields the plugin gives are judged; a route not found at all is route.installed (SHOULD). "
+       "0 reads as the kernel's default (table 0 is main; mtu/advmss 0 unset; IPv6 priority 0 is 1024)."),
     _r("route.installed", S_ADD_SUCCESS, "SHOULD", "0.3.0", None, "interface",
        "Routes in the result that target the container interface exist in CNI_NETNS after ADD.",
        "1.0.0+: routes created by this attachment; descriptive, hence SHOULD."),
@@ -784,6 +818,14 @@ _CATALOG: tuple[Rule, ...] = (
        "cni.dev/valid-attachments in the GC configuration.",
        "The spec-v1.1.0 tag names the key cni.dev/attachments; HEAD renamed it cni.dev/valid-attachments, "
        "which Go libcni and pkg/types use (libcni at HEAD sends both). The harness should send both keys."),
+    _r("gc.input.attachments-key", S_GC, "MUST", "1.1.0", None, "interface,ipam",
+       "With only cni.dev/attachments (the key the spec-v1.1.0 tag names) listing an attachment, GC leaves "
+       "that attachment's resources in place.",
+       "spec-v1.1.0 GC Input: 'It contains an additional key; cni.dev/attachments (array of objects): The "
+       "list of **still valid** attachments to this network' and 'The network plugin may then remove any "
+       "resources related to attachments that do not exist in this set': a listed attachment is outside the "
+       "permission, so MUST as gc.keeps-valid. HEAD renamed the key cni.dev/valid-attachments "
+       "(gc.input.valid-attachments); a 1.1.0 plugin that reads only the new key fails here."),
     _r("gc.keeps-valid", S_GC, "MUST", "1.1.0", None, "interface,ipam",
        "GC leaves the resources (e.g. IP reservations) of every listed attachment in place.",
        "The permission to remove covers only attachments missing from the set; removing a valid one "
@@ -820,9 +862,19 @@ _CATALOG: tuple[Rule, ...] = (
        "Go departure: host-local has no STATUS, so it answers success even with an empty pool."),
     _r("status.not-relied-upon", S_STATUS, "MUST", "1.1.0", None, "any",
        "ADD, DEL and CHECK work without any prior STATUS call."),
-    _r("status.other-ops-after-error", S_STATUS, "SHOULD", "1.1.0", None, "any",
-       "After a failed STATUS the plugin still accepts ADD, DEL and the other verbs.",
-       untestable="Needs STATUS to fail first, which the harness cannot provoke in general."),
+    _r("status.other-ops-after-error", S_STATUS, "SHOULD", "1.1.0", None, "interface,ipam",
+       "After a failed STATUS the plugin still accepts DEL, and ADD once it can serve it again; STATUS "
+       "itself refuses nothing.",
+       "spec-v1.1.0 STATUS: 'Plugins should always expect other CNI operations (like ADD, DEL, etc) even if "
+       "STATUS returns an error. STATUS does not prevent other runtime requests.': SHOULD. That a runtime "
+       "should not ADD after a failed STATUS binds the runtime, not the plugin. Tested where the harness can "
+       "make STATUS fail, an exhausted one-address pool (status.exhausted-fails): then DEL frees the address "
+       "and the next ADD takes it."),
+    _r("status.output.empty", S_STATUS, "SHOULD", "1.1.0", None, "any",
+       "A successful STATUS prints nothing on stdout.",
+       "spec-v1.1.0 STATUS: 'A plugin must exit with a zero (success) return code if the plugin is ready to "
+       "service ADD requests' names no output on success (unlike GC's 'Output: No output on success'), and "
+       "Section 5 defines results for ADD and VERSION only. Nothing words it, hence SHOULD."),
     _r("status.old-version-rejected", S_STATUS, "MUST", "0.1.0", "1.0.0", "any",
        "STATUS with a configuration cniVersion below 1.1.0 fails (the verb does not exist there).",
        "spec-v1.0.0 Parameters: 'CNI_COMMAND: indicates the desired operation; ADD, DEL, CHECK, or "

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from cnitest import checks
+from cnitest import checks, config
+from cnitest.attachment import BlockedBy, require
+
+from . import _protocol as p
 
 SQUATTER_ADDRESS = ("192.0.2.77", 24)  # TEST-NET-1: never handed out by a profile
 
@@ -106,3 +109,39 @@ def test_add_fails_for_a_missing_netns(cni, netconf, tmp_path, cni_ifname, cni_c
     missing = str(tmp_path / "no-such-netns")
     inv = cni.invoke("ADD", netconf, missing, cni_ifname, cni_container_id)
     assert inv.failed_cleanly, f"CNI_NETNS={missing} does not exist, so ADD should fail with an error object:\n{inv.describe()}"
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("add.netns.nonexistent-no-residue")
+def test_failed_add_into_a_missing_netns_leaves_nothing(attach, netconf, host_ns, container_ns, netns_factory, tmp_path,
+                                                        cni_container_id):
+    """ADD into a missing netns, then the DEL a runtime must send after it; with a one-address
+    pool, the next ADD into a real namespace proves the address was released."""
+    conf = dict(netconf)
+    conf["ipam"] = dict(conf.get("ipam") or {})
+    pool = config.single_address_pool(conf)
+    if pool is None:
+        pytest.skip("not applicable: the config has no ipam.ranges to shrink to one address")
+    warm = attach(conf)  # the pool serves an ADD at all (and shared host links, e.g. a bridge, exist before)
+    warm.add_or_block(what="ADD with a one-address pool")
+    require(warm.delete(), what="DEL after that ADD")
+    before = p.state(host_ns, container_ns, conf, None)
+    missing = str(tmp_path / "no-such-netns")
+    failed = attach(conf, container_id=cni_container_id + "-gone")
+    add = failed.add(netns=missing)
+    if add.exit_code == 0:
+        raise BlockedBy("add.netns.nonexistent-fails", f"ADD into the nonexistent CNI_NETNS={missing} did not fail:\n{add.describe()}")
+    rm = failed.delete(None, netns=missing)
+    if not rm.succeeded:
+        raise BlockedBy("del.after-failed-add", f"the DEL after the failed ADD did not succeed:\n{rm.describe()}")
+    after = p.state(host_ns, container_ns, conf, None)
+    diff = p.changes(before, after)
+    assert not diff, (
+        f"ADD into the nonexistent CNI_NETNS={missing} failed and was followed by its DEL, yet state is left behind:\n"
+        f"{p.describe_changes(diff, after)}\n{add.describe()}\n{rm.describe()}"
+    )
+    again = attach(conf, netns_factory("next-container"), container_id=cni_container_id + "-next").add()
+    assert again.succeeded, (
+        f"the pool holds only {pool}; after the failed ADD into {missing} and its DEL an ADD into a real namespace should "
+        f"get it, but failed (the address was not released):\n{again.describe()}\n{add.describe()}"
+    )

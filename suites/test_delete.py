@@ -64,6 +64,29 @@ def test_del_without_add(delete):
     assert inv.succeeded, f"DEL for an attachment that was never added must succeed:\n{inv.describe()}"
 
 
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("del.after-failed-add")
+def test_del_after_a_failed_add(attachment, tmp_path):
+    """The DEL a runtime must still send after a failed ADD: same parameters, no prevResult."""
+    missing = str(tmp_path / "no-such-netns")
+    add = attachment.add(netns=missing)
+    if add.exit_code == 0:
+        raise BlockedBy("add.netns.nonexistent-fails", f"ADD into the nonexistent CNI_NETNS={missing} did not fail:\n{add.describe()}")
+    rm = attachment.delete(None, netns=missing)
+    assert rm.succeeded, (
+        f"ADD into the nonexistent CNI_NETNS={missing} failed; the DEL a runtime sends after it (same parameters, no "
+        f"prevResult) must succeed:\n{rm.describe()}\n{add.describe()}"
+    )
+
+
+@pytest.mark.cni_rule("del.output.empty")
+def test_successful_del_prints_nothing(add, delete):
+    rm = delete(add.result)
+    if rm.exit_code != 0:  # stdout is judged here whatever it holds; only the exit code is a precondition
+        raise BlockedBy("chain.prevresult.del-accepted", f"DEL after ADD did not exit 0:\n{rm.describe()}")
+    assert not rm.stdout.strip(), f"a successful DEL prints nothing on stdout (DEL has no result):\n{rm.describe()}"
+
+
 @pytest.mark.cni_rule("del.netns-gone")
 def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
     stale = netns.stale_netns_path(container_ns)

@@ -18,24 +18,28 @@ from typing import Any
 
 import pytest
 
-from cnitest import host_local
+from cnitest import config, host_local
 from cnitest.attachment import BlockedBy, require
 
 pytestmark = pytest.mark.cni_versions(min="1.1.0")
 
 
-def _gc_conf(conf: dict[str, Any], valid: list[tuple[str, str]], legacy_key: bool = True) -> dict[str, Any]:
+HEAD_KEY = "cni.dev/valid-attachments"
+TAG_KEY = "cni.dev/attachments"  # the key the spec-v1.1.0 tag names
+BOTH_KEYS = (HEAD_KEY, TAG_KEY)
+
+
+def _gc_conf(conf: dict[str, Any], valid: list[tuple[str, str]], keys: tuple[str, ...] = BOTH_KEYS) -> dict[str, Any]:
     out = copy.deepcopy(conf)
     out.pop("prevResult", None)
     attachments = [{"containerID": c, "ifname": i} for c, i in valid]
-    out["cni.dev/valid-attachments"] = attachments
-    if legacy_key:
-        out["cni.dev/attachments"] = attachments
+    for key in keys:
+        out[key] = copy.deepcopy(attachments)
     return out
 
 
-def _gc(cni, conf, valid, legacy_key=True, env=None):
-    return cni.invoke("GC", _gc_conf(conf, valid, legacy_key), None, None, None, env=env)
+def _gc(cni, conf, valid, keys=BOTH_KEYS, env=None):
+    return cni.invoke("GC", _gc_conf(conf, valid, keys), None, None, None, env=env)
 
 
 class Two:
@@ -159,7 +163,7 @@ def test_gc_releases_stale_attachments(two):
 def test_gc_reads_valid_attachments_key(two):
     """Only the HEAD key is sent, listing both: a plugin that reads it keeps both."""
     before = two.reserved()
-    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname), (two.b[0], two.ifname)], legacy_key=False), what="GC")
+    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname), (two.b[0], two.ifname)], keys=(HEAD_KEY,)), what="GC")
     problems = []
     after = two.reserved()
     for which in (two.a, two.b):
@@ -174,6 +178,54 @@ def test_gc_reads_valid_attachments_key(two):
         "both attachments were listed under cni.dev/valid-attachments (only that key was sent); the plugin should "
         "read it and keep them:\n- " + "\n- ".join(problems)
     )
+
+
+def _kept(two, listed) -> list[str]:
+    """What GC took from the listed attachments: released reservations, a failing CHECK."""
+    before = two.reserved()
+    require(_gc(two.cni, two.conf, [(w[0], two.ifname) for w in listed], keys=(TAG_KEY,)), what="GC")
+    problems = []
+    after = two.reserved()
+    for which in listed:
+        if before is not None and after is not None:
+            gone = [ip for ip in two.ips(which) if ip in before and ip not in after]
+            if gone:
+                problems.append(f"{which[0]}: reservation(s) {gone} released")
+        chk = two.check(which)
+        if chk.exit_code != 0:
+            problems.append(f"{which[0]}: CHECK fails after GC: {chk.error}")
+    return problems
+
+
+@pytest.mark.cni_rule("gc.input.attachments-key")
+@pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
+def test_gc_reads_the_spec_v1_1_0_key(two):
+    """Only the spec-v1.1.0 tag's key is sent, listing both: the plugin must keep both."""
+    problems = _kept(two, [two.a, two.b])
+    assert not problems, (
+        f"both attachments were listed under {TAG_KEY}, the key spec-v1.1.0 names (only that key was sent); GC must "
+        "leave listed attachments in place:\n- " + "\n- ".join(problems)
+    )
+
+
+@pytest.mark.cni_rule("gc.releases-stale")
+@pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
+def test_gc_with_an_empty_list_releases_everything(two):
+    """An empty list of valid attachments makes every attachment stale (not 'no list, keep all')."""
+    before = two.reserved()
+    require(_gc(two.cni, two.conf, []), what="GC with an empty list")
+    after = two.reserved()
+    if before is not None and after is not None:
+        seen = [ip for w in (two.a, two.b) for ip in two.ips(w) if ip in before]
+        assert seen, f"harness error: the attachments' addresses were never seen reserved in {before}"
+        left = [ip for ip in seen if ip in after]
+        assert not left, (
+            f"GC was given an empty list of valid attachments, so both are stale and it should release their reservations; "
+            f"{left} are still reserved"
+        )
+    else:
+        ok = [w[0] for w in (two.a, two.b) if two.check(w).exit_code == 0]
+        assert not ok, f"GC was given an empty list of valid attachments; CHECK of {ok} still succeeds, so their reservations survived"
 
 
 @pytest.mark.cni_rule("status.ready-succeeds")
@@ -217,3 +269,35 @@ def test_status_fails_when_pool_exhausted(cni, cni_target, netconf_factory, cni_
         )
     finally:
         cni.invoke("DEL", {**conf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
+
+
+@pytest.mark.cni_rule("status.output.empty")
+def test_status_prints_nothing(cni, netconf_factory, cni_version):
+    st = cni.invoke("STATUS", netconf_factory(cni_version, prev_result=False), None, None, None)
+    if st.exit_code != 0:  # stdout is judged here whatever it holds; only the exit code is a precondition
+        raise BlockedBy("status.ready-succeeds", f"STATUS on a fresh network did not exit 0:\n{st.describe()}")
+    assert not st.stdout.strip(), f"a successful STATUS prints nothing on stdout (STATUS has no result):\n{st.describe()}"
+
+
+@pytest.mark.cni_rule("status.other-ops-after-error")
+def test_del_and_add_after_a_failed_status(cni, cni_target, netconf_factory, cni_version, attach, netns_factory, cni_container_id):
+    """STATUS is made to fail by taking the only address of the pool; DEL and ADD must still be served."""
+    conf = netconf_factory(cni_version, prev_result=False)
+    if cni_target.profile.kind == "chained":
+        pytest.skip("not applicable: the pool is made small through an IPAM 'ranges' section")
+    conf["ipam"] = dict(conf.get("ipam") or {})
+    pool = config.single_address_pool(conf)
+    if pool is None:
+        pytest.skip("not applicable: the config has no ipam.ranges to shrink to one address")
+    first = attach(conf)
+    first.add_or_block(what="ADD of the only address of the pool")
+    st = cni.invoke("STATUS", conf, None, None, None)
+    if st.exit_code in (0, None):
+        raise BlockedBy("status.exhausted-fails", f"STATUS did not fail with the pool {pool} exhausted:\n{st.describe()}")
+    rm = first.delete()
+    assert rm.succeeded, f"after STATUS failed ({st.error}) the plugin should still accept DEL; it failed:\n{rm.describe()}\n{st.describe()}"
+    again = attach(conf, netns_factory("next-container"), container_id=cni_container_id + "-next").add()
+    assert again.succeeded, (
+        f"after STATUS failed ({st.error}) and DEL freed the pool's only address {pool}, the plugin should still accept ADD; "
+        f"it failed:\n{again.describe()}\n{st.describe()}"
+    )

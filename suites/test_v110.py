@@ -10,12 +10,14 @@ fine. Go plugins 1.1.1 speak at most 1.0.0, so the 1.1.0 tests run only against
 from __future__ import annotations
 
 import copy
+import ipaddress
+import socket
 from typing import Any
 
 import pytest
 
-from cnitest import checks, config
-from cnitest.attachment import BlockedBy
+from cnitest import checks, config, netns
+from cnitest.attachment import BlockedBy, require
 
 from . import _protocol as p
 
@@ -88,6 +90,79 @@ def test_route_extended_fields(add):
         wrong += [f"routes[{n}].{k} is {route[k]!r}, not a non-negative integer" for k in EXTENDED_ROUTE_FIELDS
                   if k in route and not _non_negative_int(route[k])]
     assert not wrong, f"route fields {', '.join(EXTENDED_ROUTE_FIELDS)}, when given, are non-negative integers:" + checks.listing(wrong) + f"\n{add.describe()}"
+
+
+REQUESTED_ROUTE = {"dst": "198.51.100.0/24", "priority": 50, "mtu": 1300, "advmss": 1260, "scope": 0}
+"""A route (TEST-NET-2) asked of host-local style IPAM with every 1.1.0 field but table (a gateway in
+another table is a routing-policy question, not this rule's); what the result then gives is judged."""
+
+
+def _kernel_view(field: str, value: int, family: int) -> int | None:
+    """A result's value as the kernel stores it: table 0 is main, mtu/advmss 0 are unset,
+    an IPv6 route of priority 0 gets 1024."""
+    if field == "table" and value == 0:
+        return 254
+    if field in ("mtu", "advmss") and value == 0:
+        return None
+    if field == "priority" and value == 0 and family == socket.AF_INET6:
+        return 1024
+    return value
+
+
+def _installed(route: netns.Route, field: str) -> int | None:
+    value = getattr(route, field)
+    return 0 if field == "priority" and value is None else value
+
+
+def _route_field_mismatches(result: dict[str, Any], snap: netns.Snapshot) -> tuple[list[str], int]:
+    """(mismatches, how many route entries with 1.1.0 fields were compared with an installed route)."""
+    wrong, compared = [], 0
+    for n, route in enumerate(result.get("routes") or []):
+        if not isinstance(route, dict) or not isinstance(route.get("dst"), str):
+            continue
+        given = {k: route[k] for k in EXTENDED_ROUTE_FIELDS if k in route and _non_negative_int(route[k])}
+        if not given:
+            continue
+        try:
+            dst = ipaddress.ip_network(route["dst"], strict=False)
+            gw = ipaddress.ip_address(route["gw"]) if route.get("gw") else None
+        except ValueError:
+            continue  # route.result.shape's finding
+        family = socket.AF_INET6 if dst.version == 6 else socket.AF_INET
+        candidates = [r for r in snap.routes if r.family == family and ipaddress.ip_network(r.dst, strict=False) == dst
+                      and (gw is None or (r.gateway is not None and ipaddress.ip_address(r.gateway) == gw))]
+        if not candidates:
+            continue  # not installed at all: route.installed
+        compared += 1
+        want = {k: _kernel_view(k, v, family) for k, v in given.items()}
+        if any(all(_installed(r, k) == v for k, v in want.items()) for r in candidates):
+            continue
+        seen = "; ".join(", ".join(f"{k} {_installed(r, k)}" for k in want) for r in candidates)
+        wrong.append(f"routes[{n}] {route['dst']} gives {given}, the kernel holds it with {seen}")
+    return wrong, compared
+
+
+@pytest.mark.cni_kinds("interface")
+@pytest.mark.cni_rule("route.result.extended-fields-kernel")
+def test_route_extended_fields_match_the_kernel(attach, netconf, container_ns, cni_container_id):
+    """Ask host-local style IPAM for a route with the 1.1.0 fields; every field the result then
+    gives must be the installed route's. A plugin that gives none has nothing to judge."""
+    conf = copy.deepcopy(netconf)
+    ipam = config.ipam_section(conf)
+    asked = ipam is not None and isinstance(ipam.get("ranges"), list)
+    if asked:
+        ipam["routes"] = [*(ipam.get("routes") or []), dict(REQUESTED_ROUTE)]
+    add = attach(conf).add()
+    if asked and not add.succeeded:
+        plain = attach(netconf, container_id=cni_container_id + "-plain").add()
+        require(plain, what="ADD with the profile's own config")  # a plain ADD failing too blocks the test
+        pytest.skip(f"not applicable: the plugin refused the requested route {REQUESTED_ROUTE} (no rule makes it take one):\n{add.describe()}")
+    require(add)
+    wrong, compared = _route_field_mismatches(add.result, container_ns.snapshot())
+    assert not wrong, (
+        "a route's table, priority, mtu, advmss and scope, when the result gives them, are the installed route's:"
+        + checks.listing(wrong) + f"\ncontainer:\n{container_ns.snapshot().describe()}\n{add.describe()}"
+    )
 
 
 @pytest.mark.cni_rule("error.code.status-unavailable")
