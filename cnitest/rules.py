@@ -813,11 +813,13 @@ _CATALOG: tuple[Rule, ...] = (
     _r("gc.env.minimal", S_GC, "MUST", "1.1.0", None, "any",
        "GC works with only CNI_COMMAND and CNI_PATH set; no container id, netns or ifname is needed.",
        "GC has no attachment parameters; the required list names only those two. Go skel agrees."),
-    _r("gc.input.valid-attachments", S_GC, "SHOULD", "1.1.0", None, "any",
+    _r("gc.input.valid-attachments", S_GC, "MAY", "1.1.0", None, "any",
        "The plugin reads the still-valid attachments (containerID, ifname pairs) from "
        "cni.dev/valid-attachments in the GC configuration.",
-       "The spec-v1.1.0 tag names the key cni.dev/attachments; HEAD renamed it cni.dev/valid-attachments, "
-       "which Go libcni and pkg/types use (libcni at HEAD sends both). The harness should send both keys."),
+       "The spec-v1.1.0 tag names the key cni.dev/attachments (judged by gc.input.attachments-key); HEAD "
+       "renamed it cni.dev/valid-attachments, which Go libcni and pkg/types use (libcni at HEAD sends both). "
+       "A plugin that follows the released text and reads only cni.dev/attachments breaks no word of "
+       "spec-v1.1.0, so reading the renamed key is informational (MAY); the harness sends both keys elsewhere."),
     _r("gc.input.attachments-key", S_GC, "MUST", "1.1.0", None, "interface,ipam",
        "With only cni.dev/attachments (the key the spec-v1.1.0 tag names) listing an attachment, GC leaves "
        "that attachment's resources in place.",
