@@ -5,6 +5,10 @@ VERSION; ADD prints a result -> what it reports is in the container namespace
 interface is gone. Each step after the first is a precondition of the next
 test, not a finding of it: a failed ADD blocks the later tests (by
 add.result.stdout), and only the test of the rule that broke fails.
+
+The module is an overview (`cni_overview`): when the other suites run in the same
+session, each of these tests whose rule they check too is deselected, so one bug
+is one finding, not two.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import pytest
 
 from cnitest import checks, versions
 from cnitest.attachment import require
+
+pytestmark = pytest.mark.cni_overview
 
 
 @pytest.mark.cni_rule("version.result.shape")

@@ -192,3 +192,16 @@ def test_a_chained_conflist_is_added_in_order_and_deleted_in_reverse(tmp_path):
                       f"--cni-config={conflist}", "--cni-version=1.0.0", "-p", "no:randomly", "-q")
     assert done.returncode == 0, done.stdout[-3000:]
     assert "2 passed" in done.stdout, done.stdout[-3000:]
+
+
+def test_overview_tests_give_way_to_the_suites_that_check_the_same_rule(tmp_path):
+    """The smoke module (cni_overview) run with the other suites: its tests of rules the
+    others check too are deselected, so a wrong MAC is one finding; run alone, it keeps all."""
+    require_go("bridge")
+    both = pytest_run(tmp_path, str(SUITES / "test_smoke.py"), str(SUITES / "test_results.py"), "--cni-plugin=/usr/lib/cni/bridge",
+                      "--cni-version=1.0.0", "--co", "-q")
+    assert "test_smoke.py::test_add_reports_the_real_mac" not in both.stdout, both.stdout
+    assert "test_results.py::test_reported_macs_are_real[1.0.0]" in both.stdout, both.stdout
+    assert "test_smoke.py::test_version_answers[1.0.0]" in both.stdout, both.stdout  # test_results checks no VERSION rule
+    alone = pytest_run(tmp_path, str(SUITES / "test_smoke.py"), "--cni-plugin=/usr/lib/cni/bridge", "--cni-version=1.0.0", "--co", "-q")
+    assert "test_smoke.py::test_add_reports_the_real_mac[1.0.0]" in alone.stdout and "deselected" not in alone.stdout, alone.stdout
