@@ -633,10 +633,12 @@ _CATALOG: tuple[Rule, ...] = (
        "CHECK derives the expected interfaces and addresses from prevResult.",
        untestable="Internal to the plugin; its observable effects are covered by check.detects-* and "
                   "check.prevresult-mismatch-fails."),
-    _r("check.old-version-rejected", S_CHECK, "SHOULD", "0.1.0", "0.3.1", "any",
+    _r("check.old-version-rejected", S_CHECK, "MUST", "0.1.0", "0.3.1", "any",
        "CHECK with a configuration cniVersion below 0.4.0 fails (the verb does not exist there).",
-       "Not stated by the spec; implied by CHECK arriving in 0.4.0. Go skel answers code 1 ('config "
-       "version does not allow CHECK'); code 4 (unknown command) is also acceptable."),
+       "spec-v0.3.1 Parameters: 'CNI_COMMAND: indicates the desired operation; ADD, DEL or VERSION'. At "
+       "those versions CHECK is an unknown command, so the level of env.command.unknown-fails, as for "
+       "gc.old-version-rejected and status.old-version-rejected: MUST (was SHOULD). Go skel answers code 1 "
+       "('config version does not allow CHECK'); code 4 (unknown command) is also acceptable."),
     _r("check.convergence-delay", S_CHECK, "SHOULD", "0.4.0", None, "any",
        "CHECK allows asynchronous resources a reasonable time to converge after ADD.",
        untestable="Timing inside the plugin; a black box sees only the final answer."),
