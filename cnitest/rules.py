@@ -721,7 +721,11 @@ _CATALOG: tuple[Rule, ...] = (
        "Section 4 must from 1.0.0; earlier the DEL examples only said 'should delegate'."),
     _r("delegate.check.invoked", S_CHECK, "SHOULD", "0.4.0", None, "interface",
        "On CHECK the plugin also runs CHECK on its delegated (IPAM) plugin.",
-       "HEAD disagrees with itself: the CHECK section says should, Section 4 says must; weaker kept."),
+       "spec-v0.4.0 CHECK: 'The plugin should call CHECK on any delegated (e.g. IPAM) plugins', so SHOULD "
+       "at 0.4.0. From spec-v1.0.0 Section 4 adds 'If a plugin is executed with CNI_COMMAND=CHECK or DEL, "
+       "it must also execute any delegated plugins': the CHECK section still says should, but a must that "
+       "names the plugin is its word, so MUST from 1.0.0 (was SHOULD). Go plugins call ipam.ExecCheck.",
+       changes=(("1.0.0", "MUST"),)),
     _r("delegate.gc.invoked", S_GC, "MUST", "1.1.0", None, "interface",
        "On GC the plugin forwards the GC request to the delegated plugins it is configured with.",
        GO_NO_GC_FORWARD + " A departure that fails (Go plugins 1.1.1 speak at most 1.0.0, so GC does not apply to them)."),
