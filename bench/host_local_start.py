@@ -22,7 +22,11 @@ directories skipped but script dir and path search kept), and ``frozen off``
 (the bundle with ``-X frozen_modules=off``). ``os._exit`` and not importing
 ``os`` are in the plugin code itself and so in every variant.
 
-Usage: python bench/host_local_start.py [--rounds 100] [--variants] [--go-dir /usr/lib/cni]
+``--also NAME=PATH`` adds any other host-local executable, e.g. the launcher of
+an older checkout (``git archive <commit> reference_plugins | tar -x -C /tmp/old``, then its
+``reference_plugins.plugins_dir()``), to compare before and after in one run.
+
+Usage: python bench/host_local_start.py [--rounds 100] [--variants] [--also NAME=PATH] [--go-dir /usr/lib/cni]
 """
 
 from __future__ import annotations
@@ -79,12 +83,13 @@ def variants(tmp: Path, bindir: Path) -> dict[str, list[str]]:
     return out
 
 
-def run(rounds: int, go_dir: Path, with_variants: bool) -> None:
+def run(rounds: int, go_dir: Path, with_variants: bool, also: dict[str, str] | None = None) -> None:
     """Measure and print (see the module docstring)."""
     bindir = plugins_dir()
     with tempfile.TemporaryDirectory(prefix="cnitest-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        pythons = {"python": [str(bindir / "host-local")], **(variants(tmp, bindir) if with_variants else {})}
+        pythons = {"python": [str(bindir / "host-local")], **(variants(tmp, bindir) if with_variants else {}),
+                   **{name: [path] for name, path in (also or {}).items()}}
         impls = {"go": [str(go_dir / "host-local")], **pythons}
         confs = {}
         for i, impl in enumerate(impls):
@@ -140,9 +145,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--variants", action="store_true", help="also measure other launchers of the same sources")
+    parser.add_argument("--also", action="append", default=[], metavar="NAME=PATH", help="another host-local to measure")
     parser.add_argument("--go-dir", type=Path, default=Path("/usr/lib/cni"))
     args = parser.parse_args()
-    run(args.rounds, args.go_dir, args.variants)
+    also = dict(a.partition("=")[::2] for a in args.also)
+    if any(not name or not path for name, path in also.items()):
+        parser.error("--also takes NAME=PATH")
+    run(args.rounds, args.go_dir, args.variants, also)
 
 
 if __name__ == "__main__":
