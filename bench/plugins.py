@@ -1,5 +1,9 @@
 """Cold-process latency of the Python reference plugins against Debian's Go ones.
 
+First host-local's start-up, exec'd directly, with the interpreter's floor
+(bench/host_local_start.py: Python ADD / Go ADD, Python DEL / Go DEL,
+``python -I -S -c pass`` / Go VERSION, target <= 4x, issue 14).
+
 A CNI plugin is a new process on every call, so start-up is the budget. For
 host-local alone and for bridge with host-local, each round calls ADD then DEL
 through cnitest's Runner (as a runtime would: one process per call) for Go and
@@ -19,6 +23,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+import host_local_start
 from cnitest.reference_plugins import plugins_dir
 
 from cnitest import netns
@@ -84,6 +89,7 @@ def main() -> None:
     parser.add_argument("--go-dir", type=Path, default=Path("/usr/lib/cni"))
     args = parser.parse_args()
     dirs = {"go": args.go_dir, "python": plugins_dir()}
+    host_local_start.run(max(args.rounds, 100), args.go_dir, with_variants=False)
     latency("host-local", dirs, args.rounds)
     latency("bridge", dirs, args.rounds)
     if args.allocations >= 2000:

@@ -9,9 +9,9 @@ No network access and no pyroute2: this must start fast.
 """
 
 import fcntl
-import os
 from binascii import crc32
 
+from . import fastos as os
 from . import skel
 from .iputil import BadIP, fmt_cidr, fmt_ip, host_mask, network, parse_cidr, parse_ip
 from .skel import CNIError
@@ -248,9 +248,9 @@ class Store:
 
     def __init__(self, data_dir, name, index=True):
         skel.validate_network_name(name)  # no '/', never '.' or '..'
-        self.dir = os.path.join(data_dir, name)
-        os.makedirs(self.dir, 0o755, exist_ok=True)
-        self.lock_fd = os.open(os.path.join(self.dir, "lock"), os.O_CREAT | os.O_RDONLY, 0o750)
+        self.dir = os.join(data_dir, name)
+        os.makedirs(self.dir, 0o755)
+        self.lock_fd = os.open(os.join(self.dir, "lock"), os.O_CREAT | os.O_RDONLY, 0o750)
         self.use_index = index
         self.body = None      # index records (str) when known complete, else None
         self.dirty = False    # body differs from what the index file holds
@@ -276,7 +276,7 @@ class Store:
 
     def _load_index(self):
         try:
-            with open(os.path.join(self.dir, INDEX_NAME), "rb") as f:
+            with open(os.join(self.dir, INDEX_NAME), "rb") as f:
                 data = f.read()
             st = os.stat(self.dir)
         except OSError:
@@ -298,7 +298,7 @@ class Store:
             return
 
     def _save_index(self):
-        fd = os.open(os.path.join(self.dir, INDEX_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(os.join(self.dir, INDEX_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             body = self.body.encode("ascii")
             st = os.stat(self.dir)  # after every change of ours, the index file's creation included
@@ -352,7 +352,7 @@ class Store:
                 if name in seen:
                     continue
                 seen.add(name)
-                path = os.path.join(self.dir, name)
+                path = os.join(self.dir, name)
                 data = None if "/" in name else _read_content(path)
                 if data is None or _khash(data) != rec[:16]:
                     self._drop_record(rec)  # released (or replaced) since
@@ -372,8 +372,8 @@ class Store:
         written to a temporary file that is then hard-linked into place (link(2)
         fails with EEXIST like O_EXCL, and readers never see a half-written file)."""
         ip = fmt_ip(bits, v)
-        final = os.path.join(self.dir, ip)
-        tmp = os.path.join(self.dir, ".tmp-%d-%s" % (os.getpid(), ip.replace(":", "_")))
+        final = os.join(self.dir, ip)
+        tmp = os.join(self.dir, ".tmp-%d-%s" % (os.getpid(), ip.replace(":", "_")))
         content = cid.strip() + LINE_BREAK + ifname
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
@@ -391,15 +391,15 @@ class Store:
         return True
 
     def _write_last(self, range_id, ip):
-        path = os.path.join(self.dir, LAST_IP_PREFIX + str(range_id))
-        tmp = os.path.join(self.dir, ".tmp-%d-last" % os.getpid())
+        path = os.join(self.dir, LAST_IP_PREFIX + str(range_id))
+        tmp = os.join(self.dir, ".tmp-%d-last" % os.getpid())
         with open(tmp, "w") as f:
             f.write(ip)
         os.replace(tmp, path)
 
     def last_reserved(self, range_id):
         try:
-            with open(os.path.join(self.dir, LAST_IP_PREFIX + str(range_id))) as f:
+            with open(os.join(self.dir, LAST_IP_PREFIX + str(range_id))) as f:
                 return parse_ip(f.read().strip())
         except (OSError, BadIP):
             return None

@@ -1,15 +1,15 @@
 """Shared CNI plugin skeleton: environment, stdin, version negotiation, errors,
 CNI_ARGS parsing and result conversion between spec versions.
 
-Only the standard library is used here (json, os, sys) so that plugins start fast.
+Only built-in modules are used here (through fastjson and fastos) so that plugins start fast.
 Internally every plugin works on a *current* result (the 1.1.0 shape); it is
 converted to the caller's cniVersion on output by :func:`convert_result`.
 """
 
-import os
 import sys
 
 from . import fastjson as json
+from . import fastos
 
 SUPPORTED_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 CURRENT_VERSION = "1.1.0"
@@ -247,8 +247,8 @@ class CmdArgs:
         if not name or "/" in name or name in (".", ".."):
             raise CNIError(ERR_INVALID_CONFIG, f"invalid plugin type {name!r}")
         for d in self.path:
-            p = os.path.join(d, name)
-            if os.path.isfile(p) and os.access(p, os.X_OK):
+            p = fastos.join(d, name)
+            if fastos.isfile(p) and fastos.access(p, fastos.X_OK):
                 return p
         raise CNIError(ERR_INVALID_CONFIG, f"failed to find plugin {name!r} in path {self.path}")
 
@@ -271,7 +271,7 @@ def _read_env(env):
     a = CmdArgs(command=cmd, container_id=env.get("CNI_CONTAINERID", ""),
                 netns=env.get("CNI_NETNS", ""), ifname=env.get("CNI_IFNAME", ""),
                 args=env.get("CNI_ARGS", ""),
-                path=[p for p in env.get("CNI_PATH", "").split(os.pathsep) if p])
+                path=[p for p in env.get("CNI_PATH", "").split(fastos.pathsep) if p])
     if cmd in ("ADD", "DEL", "CHECK"):
         validate_container_id(a.container_id)
         validate_ifname(a.ifname)
@@ -368,8 +368,10 @@ def plugin_main(handlers, about=""):
             data = sys.stdin.buffer.read()
     except (OSError, ValueError, AttributeError):  # closed or missing stdin
         data = b""
-    rc, out = dispatch(handlers, os.environ, data)
+    rc, out = dispatch(handlers, fastos.environ(), data)
     if out is not None:
-        _emit(out)
-    sys.stdout.flush()
-    sys.exit(rc)
+        try:
+            _emit(out)
+        except OSError:  # stdout closed by the caller: nothing more can be said
+            pass
+    fastos.exit_now(rc)
