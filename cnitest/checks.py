@@ -1,7 +1,7 @@
 """Cross-checks of a plugin's result against what the kernel really holds.
 
 A result is read in any spec version's shape (0.1.0/0.2.0 ip4/ip6, later
-interfaces/ips/routes) into one normalized form, then compared with a
+interfaces/ips/routes) through the typed cnitest.Result, then compared with a
 snapshot of the container namespace. Each function returns the list of
 mismatches as readable sentences; an empty list means the result is true.
 
@@ -14,7 +14,6 @@ namespace paths in cnitest.netns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from .attachment import BlockedBy, require
@@ -22,60 +21,10 @@ from .netns import Snapshot
 from .result import Result
 
 __all__ = [
-    "PREEXISTING_IFNAMES", "IPConfig", "Normalized", "PreconditionFailed", "address_mismatches", "addresses_of",
-    "container_interface_indexes", "interface_mismatches", "kernel_mismatches", "listing", "located_interfaces",
-    "normalize", "require_success", "route_mismatches", "schema_errors_at",
+    "PREEXISTING_IFNAMES", "PreconditionFailed", "address_mismatches", "addresses_of",
+    "interface_mismatches", "kernel_mismatches", "listing", "located_interfaces",
+    "require_success", "route_mismatches", "schema_errors_at",
 ]
-
-
-@dataclass
-class IPConfig:
-    address: str  # CIDR
-    gateway: str | None
-    interface: int | None
-
-
-@dataclass
-class Normalized:
-    interfaces: list[dict[str, Any]] = field(default_factory=list)
-    ips: list[IPConfig] = field(default_factory=list)
-    routes: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _objects(value: Any) -> list[dict[str, Any]]:
-    """The objects of a list a plugin sent; nothing when it sent no list (the schema says so)."""
-    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def normalize(result: Any) -> Normalized:
-    """One form for results of every spec version (tolerant: the schema judges shape;
-    a field of the wrong type is left out, never a crash). Interfaces and routes stay
-    raw dicts; new code reads results with the typed cnitest.Result instead."""
-    out = Normalized()
-    if not isinstance(result, dict):
-        return out
-    if "ip4" in result or "ip6" in result:
-        for key in ("ip4", "ip6"):
-            block = result.get(key)
-            if isinstance(block, dict) and isinstance(block.get("ip"), str):
-                out.ips.append(IPConfig(block["ip"], _text(block.get("gateway")), None))
-                out.routes += _objects(block.get("routes"))
-        return out
-    out.interfaces = _objects(result.get("interfaces"))
-    for ip in _objects(result.get("ips")):
-        if isinstance(ip.get("address"), str):
-            index = ip.get("interface")
-            out.ips.append(IPConfig(ip["address"], _text(ip.get("gateway")), index if isinstance(index, int) else None))
-    out.routes = _objects(result.get("routes"))
-    return out
-
-
-def container_interface_indexes(norm: Normalized, sandbox: str) -> list[int]:
-    return [i for i, iface in enumerate(norm.interfaces) if iface.get("sandbox") == sandbox]
 
 
 def kernel_mismatches(result: dict[str, Any], snap: Snapshot, ifname: str, sandbox: str) -> list[str]:

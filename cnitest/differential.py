@@ -80,9 +80,12 @@ from hypothesis.stateful import (
 )
 
 from . import hypothesis_settings, netns, sandbox, strategies, versions
-from .ipam_machine import IpamTarget
+from .ipam_machine import IpamRun
+from .profiles import Kind
+from .result import Result
 from .runner import Invocation, Runner
 from .sequences import CONTAINER_PREFIX, Step, all_at_once, example_config, no_dad, replay_script, with_data_dir
+from .target import Target
 
 __all__ = [
     "DiffResult",
@@ -135,10 +138,11 @@ class DiffTarget:
     spec_equivalent: bool = False  # compare only what the spec fixes: any non-zero exit, any code 100+, alike
     stats: dict[str, int] = field(default_factory=lambda: {"examples": 0, "calls": 0})
 
-    def as_ipam_target(self) -> IpamTarget:
-        """Plugin A as the IPAM state machine sees it: the one place configs are drawn."""
-        return IpamTarget(plugin=self.plugin_a, cni_version=self.cni_version, kind=self.kind, template=self.template,
-                          ipam_configs=self.ipam_configs)
+    def as_ipam_target(self) -> IpamRun:
+        """Plugin A as the IPAM state machine sees it (an IpamRun): the one place configs are drawn."""
+        kind: Kind = "interface" if self.kind == "interface" else "ipam"
+        return IpamRun(Target.of(self.plugin_a, kind, self.template, self.cni_path, self.timeout), self.cni_version,
+                       ipam_configs=self.ipam_configs)
 
     @property
     def plugins(self) -> tuple[str, str]:
@@ -744,15 +748,7 @@ def _delete_links(ipr: Any) -> None:
 
 
 def _addresses(result: Any) -> list[Any]:
-    from . import checks
-
-    out = []
-    for ip in checks.normalize(result).ips if isinstance(result, dict) else []:
-        try:
-            out.append(ipaddress.ip_interface(ip.address).ip)
-        except ValueError:
-            pass
-    return out
+    return list(Result.read(result).addresses())
 
 
 def make_machine(target: DiffTarget) -> type[DiffMachine]:

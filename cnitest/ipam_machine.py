@@ -21,7 +21,7 @@ through an interface plugin (kind "interface", e.g. bridge, with one container
 namespace per live attachment). A failure raises ``IpamInvariantError`` whose
 message ends with the (shrunk) sequence as shell commands to paste.
 
-With ``IpamTarget.budget`` (a cnitest.budget.Budget) the run is bounded in wall
+With ``IpamRun.budget`` (a cnitest.budget.Budget) the run is bounded in wall
 time: every example and every plugin call is charged to it, and when shrinking
 runs out of time the failure with the fewest plugin calls found so far is raised.
 """
@@ -33,8 +33,8 @@ import itertools
 import shutil
 import sys
 import tempfile
-import threading
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +52,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from . import checks, hypothesis_settings, netns, strategies, versions
+from . import hypothesis_settings, netns, strategies, versions
+from .attachment import with_prev_result
 from .budget import Budget
+from .result import Result
 from .runner import Blocked, Invocation, Runner
 from .sequences import Step, all_at_once, example_config, ip_of, no_dad, replay_script
+from .target import Target
 
 # The invariants, by the words their failure messages start with.
 ONE_PER_SET = "exactly one address per range set"
@@ -85,33 +88,48 @@ class IpamInvariantError(AssertionError):
 
 
 @dataclass
-class IpamTarget:
-    """What the machine drives.
+class IpamRun:
+    """One run of the machine: the plugin under test (a cnitest Target: binary, kind,
+    config template, CNI_PATH, time-out, the verbs that already timed out) and what
+    the machine adds to it.
 
-    `template` is the plugin's config entry without cniVersion/name: for kind
-    "ipam" ``{"ipam": {"type": ...}}``, for "interface" e.g. a bridge config;
-    each example's ipam section replaces its ``ipam`` (keeping ``type``).
+    The target's template is the plugin's config entry without cniVersion/name: for
+    kind "ipam" ``{"ipam": {"type": ...}}``, for "interface" e.g. a bridge config;
+    each example's ipam section replaces its ``ipam`` (keeping ``type``). Outside
+    pytest make the target with ``Target.of(plugin, "ipam", {"ipam": {"type": "host-local"}})``.
     """
 
-    plugin: str | Path
+    target: Target
     cni_version: str
-    kind: str = "ipam"  # "ipam" or "interface"
-    template: dict[str, Any] = field(default_factory=dict)
-    cni_path: list[str] = field(default_factory=list)
-    timeout: float = 10.0
     host_ns: netns.Namespace | None = None  # shared by all examples; else one per example
-    container_netns: bool = False  # kind "ipam": give a real namespace instead of "None"
+    workdir: str | None = None  # where the per-example dataDirs go
+    budget: Budget | None = None  # wall-clock budget of run_machine (None: hypothesis's counts only)
+    fill_limit: int | None = None  # most ADDs one "fill" step makes (default 24 ipam, 8 interface)
     ipam_configs: st.SearchStrategy[dict[str, Any]] | None = None  # default: valid_ipam_configs(...)
     ifnames: tuple[str, ...] = ("eth0", "eth1")
-    fill_limit: int | None = None  # most ADDs one "fill" step makes (default 24 ipam, 8 interface)
-    workdir: str | None = None  # where the per-example dataDirs go
-    hung: dict[str, Any] | None = None  # shared Runner.hung: a verb that timed out once is not waited for again
-    budget: Budget | None = None  # wall-clock budget of run_machine (None: hypothesis's counts only)
+    container_netns: bool = False  # kind "ipam": give a real namespace instead of "None"
+
+    @property
+    def kind(self) -> str:
+        """The target profile's kind: "ipam" (called directly) or "interface"."""
+        return self.target.profile.kind
+
+    @property
+    def plugin(self) -> Path:
+        return self.target.plugin
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return self.target.template.plugin
 
     @property
     def ipam_type(self) -> str:
         ipam = self.template.get("ipam")
-        return str((ipam.get("type") if isinstance(ipam, dict) else None) or Path(self.plugin).name)
+        return str((ipam.get("type") if isinstance(ipam, dict) else None) or self.plugin.name)
+
+    def runner(self, host: netns.Namespace) -> Runner:
+        """The target's runner in `host` (its result kind, CNI_PATH, time-out and hung verbs)."""
+        return self.target.runner(host)
 
     def configs(self) -> st.SearchStrategy[dict[str, Any]]:
         if self.ipam_configs is not None:
@@ -125,7 +143,9 @@ class IpamTarget:
 
 
 @dataclass
-class Attachment:
+class LiveAttachment:
+    """An attachment the model holds: what its ADD returned, and where it lives."""
+
     container_id: str
     ifname: str
     addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address]
@@ -135,16 +155,16 @@ class Attachment:
 
 
 class IpamMachine(RuleBasedStateMachine):
-    """The machine; `make_machine(target)` binds it to one plugin and version."""
+    """The machine; `make_machine(run)` binds it to one plugin and version."""
 
-    target: IpamTarget
+    run: IpamRun
 
     attachments = Bundle("attachments")
     released = Bundle("released")
 
     def __init__(self) -> None:
         super().__init__()
-        self.live: dict[tuple[str, str], Attachment] = {}
+        self.live: dict[tuple[str, str], LiveAttachment] = {}
         self.steps: list[Step] = []
         self.ids = itertools.count(1)
         self.ns_names = itertools.count(1)
@@ -159,7 +179,7 @@ class IpamMachine(RuleBasedStateMachine):
 
     def setup_example(self, ipam: dict[str, Any]) -> None:
         """Fresh dataDir (and host namespace unless shared) and the config of one example."""
-        t = self.target
+        t = self.run
         if t.budget is not None:
             t.budget.begin_example()
         self.example_dir = tempfile.mkdtemp(prefix="cnitest-ipam-", dir=t.workdir)
@@ -169,17 +189,15 @@ class IpamMachine(RuleBasedStateMachine):
         self.conf = example_config(t.template, ipam, t.ipam_type, t.cni_version, self.example_dir)
         self.ipam = self.conf["ipam"]
         self.alloc = strategies.allocatable(self.ipam)
-        kind = "ipam-result" if t.kind == "ipam" else "result"
-        self.runner = Runner(t.plugin, host, t.cni_path, timeout=t.timeout, result_kind=kind)
-        self.runner.hung = t.hung
+        self.runner = t.runner(host)
 
     def teardown(self) -> None:
         # hypothesis calls teardown in a `finally`: the example's exception, if any, is in flight.
         # Every failure counts for the budget, not only invariants: a harness error being
         # shrunk must not pass when the time runs out.
         failure = sys.exc_info()[1]
-        if self.target.budget is not None and isinstance(failure, Exception) and not isinstance(failure, (UnsatisfiedAssumption, Blocked)):
-            self.target.budget.failed(failure, sum(len(s.calls) for s in self.steps))
+        if self.run.budget is not None and isinstance(failure, Exception) and not isinstance(failure, (UnsatisfiedAssumption, Blocked)):
+            self.run.budget.failed(failure, sum(len(s.calls) for s in self.steps))
         for ns in self.open_ns:
             ns.close()
         self.open_ns.clear()
@@ -192,18 +210,16 @@ class IpamMachine(RuleBasedStateMachine):
 
     def _container(self) -> tuple[netns.Namespace | str, str | None, netns.Namespace | None]:
         """CNI_NETNS for a new attachment, its reproducer name, and the namespace to close later."""
-        if self.target.kind == "ipam" and not self.target.container_netns:
+        if self.run.kind == "ipam" and not self.run.container_netns:
             return "None", None, None
         ns = netns.new("ipam-container")
         self.open_ns.append(ns)
-        if self.target.kind == "interface":
+        if self.run.kind == "interface":
             no_dad(ns)
         return ns, f"cnitest-c{next(self.ns_names)}", ns
 
     def _conf_with_prev(self, result: dict[str, Any] | None) -> dict[str, Any]:
-        if result is not None and versions.has_prev_result(self.target.cni_version):
-            return {**self.conf, "prevResult": result}
-        return self.conf
+        return with_prev_result(self.conf, result, self.run.cni_version)
 
     def _call(self, verb: str, cid: str, ifname: str, where: netns.Namespace | str, conf: dict[str, Any], charge: bool = True) -> Invocation:
         """One plugin call; `charge=False` for a call of a batch charged at once (from a worker thread)."""
@@ -212,8 +228,8 @@ class IpamMachine(RuleBasedStateMachine):
         return self.runner.invoke(verb, conf, where, ifname, cid)
 
     def _charge(self) -> None:
-        if self.target.budget is not None:
-            self.target.budget.charge()
+        if self.run.budget is not None:
+            self.run.budget.charge()
 
     def _close(self, ns: netns.Namespace | None) -> None:
         if ns is not None:
@@ -235,26 +251,24 @@ class IpamMachine(RuleBasedStateMachine):
 
     def script(self) -> str:
         """The sequence so far as a replay script (cnitest.reproduce) a person can run or paste."""
-        return replay_script(self.steps, self.ipam.get("dataDir", ""), title=f"the shrunk IPAM sequence of {self.target.plugin}",
+        return replay_script(self.steps, self.ipam.get("dataDir", ""), title=f"the shrunk IPAM sequence of {self.run.plugin}",
                              tmp_dirs=[self.example_dir] if self.example_dir else [])
 
     # ------------------------------------------------------------------ checks of one ADD
 
     def _check_success(self, inv: Invocation, cid: str, ifname: str, full: list[int]) -> list[Any]:
         """Check a successful ADD against the model; the addresses, in range-set order."""
-        result = inv.result if isinstance(inv.result, dict) else {}
-        norm = checks.normalize(result)
+        res = Result.read(inv.result)
         where = f"ADD {cid}/{ifname}"
-        if full and not norm.ips:
+        unreadable = [f"{path} {why}" for path, why in res.unreadable.items() if path.endswith((".address", ".ip"))]
+        if unreadable:
+            self.fail(SCHEMA, f"{where}: {'; '.join(unreadable)} (an address in CIDR form):\n{inv.describe()}")
+        if full and not res.ips:
             sets = ", ".join(f"{i} ({self.alloc[i].describe()})" for i in full)
             self.fail(EXHAUSTION, f"{where} exited 0 although range set {sets} had no free address:\n{inv.describe()}")
         per_set: dict[int, list[Any]] = {}
-        for ip in norm.ips:
-            try:
-                iface = ipaddress.ip_interface(ip.address)
-            except ValueError:
-                self.fail(SCHEMA, f"{where} returned {ip.address!r}, not an address in CIDR form:\n{inv.describe()}")
-            addr = iface.ip
+        for ip in res.ips:
+            addr = ip.address.ip
             index = next((i for i, s in enumerate(self.alloc) if s.range_for(addr) is not None), None)
             if index is None:
                 self.fail(IN_RANGE, f"{where} returned {addr}, outside every configured subnet ({self._sets()}):\n{inv.describe()}")
@@ -266,12 +280,12 @@ class IpamMachine(RuleBasedStateMachine):
                 self.fail(RESERVED, f"{where} handed out {what} {addr} of {rng.subnet} (range {rng.describe()}):\n{inv.describe()}")
             if not int(rng.start) <= int(addr) <= int(rng.end):
                 self.fail(IN_RANGE, f"{where} returned {addr}, outside rangeStart..rangeEnd {rng.start}-{rng.end} of {rng.subnet}:\n{inv.describe()}")
-            if iface.network.prefixlen != rng.subnet.prefixlen:
+            if ip.address.network.prefixlen != rng.subnet.prefixlen:
                 self.fail(IN_RANGE, f"{where} returned {ip.address}; the prefix length must be the subnet's ({rng.subnet}):\n{inv.describe()}")
             for other in self.live.values():
                 if addr in other.addresses:
                     self.fail(UNIQUE, f"{where} got {addr}, which {other.container_id}/{other.ifname} still holds:\n{inv.describe()}")
-            if ip.gateway is None or ip_of(ip.gateway) != rng.gateway:
+            if ip.gateway is None or ip.gateway != rng.gateway:
                 self.fail(GATEWAY_ROUTES, f"{where}: {addr} comes with gateway {ip.gateway}, the range's gateway is {rng.gateway}:\n{inv.describe()}")
             per_set.setdefault(index, []).append(addr)
         if full:
@@ -281,8 +295,8 @@ class IpamMachine(RuleBasedStateMachine):
         if any(c != 1 for c in counts):
             self.fail(ONE_PER_SET, f"{where} returned {counts} addresses for the range sets {self._sets()}:\n{inv.describe()}")
         if not inv.valid:
-            self.fail(SCHEMA, f"{where}: the result is not a valid {self.target.cni_version} result:\n{inv.describe()}")
-        have = {_route_key(r) for r in norm.routes}
+            self.fail(SCHEMA, f"{where}: the result is not a valid {self.run.cni_version} result:\n{inv.describe()}")
+        have = {(r.dst, r.gw) for r in res.routes}
         missing = [r for r in strategies.routes_of(self.ipam) if _route_key(r) not in have]
         if missing:
             self.fail(GATEWAY_ROUTES, f"{where}: configured routes missing from the result: {missing}:\n{inv.describe()}")
@@ -291,18 +305,12 @@ class IpamMachine(RuleBasedStateMachine):
     def _sets(self) -> str:
         return "; ".join(f"[{s.describe()}]" for s in self.alloc)
 
-    def _add_one(self, ifname: str, cid: str | None = None) -> tuple[Invocation, str, str | None, Any]:
-        cid = cid or f"c{next(self.ids)}"
-        where, name, ns = self._container()
-        inv = self._call("ADD", cid, ifname, where, self.conf)
-        return inv, cid, name, ns
-
-    def _settle_add(self, inv: Invocation, cid: str, ifname: str, ns: netns.Namespace | None, name: str | None) -> Attachment | None:
+    def _settle_add(self, inv: Invocation, cid: str, ifname: str, ns: netns.Namespace | None, name: str | None) -> LiveAttachment | None:
         """Judge one ADD (successes must be judged before failures of the same batch)."""
         full = [i for i, f in enumerate(self.free()) if f == 0]
-        if inv.exit_code == 0 and not inv.problems:
+        if inv.succeeded:
             addrs = self._check_success(inv, cid, ifname, full)
-            att = Attachment(cid, ifname, addrs, inv.result or {}, ns, name)
+            att = LiveAttachment(cid, ifname, addrs, inv.result or {}, ns, name)
             self.live[(cid, ifname)] = att
             return att
         if not full:
@@ -314,29 +322,76 @@ class IpamMachine(RuleBasedStateMachine):
         self._close(ns)
         return None
 
+    # ------------------------------------------------------------------ steps (public: the rules and the fixed sequences use them)
+
+    def add_container(self, ifname: str = "eth0", cid: str | None = None, title: str = "ADD {cid}/{ifname}") -> LiveAttachment | None:
+        """ADD one container (a new id unless `cid`), recorded as the step `title`, judged
+        against the model: the live attachment, or None when the ADD failed as it should."""
+        cid = cid or f"c{next(self.ids)}"
+        where, name, ns = self._container()
+        inv = self._call("ADD", cid, ifname, where, self.conf)
+        self.steps.append(Step(title.format(cid=cid, ifname=ifname), [(inv, name)]))
+        return self._settle_add(inv, cid, ifname, ns, name)
+
+    def add_at_once(self, cids: Sequence[str], title: str) -> list[Invocation]:
+        """ADDs (on eth0) of the containers `cids`, released together on threads and charged
+        as one call; one parallel step `title`, judged successes first (a failure is only
+        right once the successes have filled the range). The ADDs' Invocations, in order."""
+        self._charge()
+        batch = [(cid, self._container()) for cid in cids]
+        out: list[Invocation | None] = [None] * len(batch)
+
+        def add(i: int) -> None:
+            cid, (where, _, _) = batch[i]
+            out[i] = self._call("ADD", cid, "eth0", where, self.conf, charge=False)
+
+        all_at_once(add, len(batch))
+        invs = [inv for inv in out if inv is not None]
+        self.steps.append(Step(title, [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
+        for i in sorted(range(len(invs)), key=lambda i: 0 if invs[i].exit_code == 0 else 1):
+            cid, (_, name, ns) = batch[i]
+            self._settle_add(invs[i], cid, "eth0", ns, name)
+        return invs
+
+    def delete_at_once(self, atts: Sequence[LiveAttachment], title: str) -> None:
+        """DELs of the live attachments `atts` (each with its ADD result as prevResult),
+        released together; each must succeed, and each leaves the model."""
+        self._charge()
+        atts = list(atts)
+        dels: list[Invocation | None] = [None] * len(atts)
+
+        def delete(i: int) -> None:
+            att = atts[i]
+            where: netns.Namespace | str = att.ns if att.ns is not None else "None"
+            dels[i] = self._call("DEL", att.container_id, att.ifname, where, self._conf_with_prev(att.result), charge=False)
+
+        all_at_once(delete, len(atts))
+        self.steps.append(Step(title, [(d, a.ns_name) for d, a in zip(dels, atts) if d is not None], parallel=True))
+        for att, d in zip(atts, dels):
+            assert d is not None
+            if not d.succeeded:
+                self.fail(DEL_OK, f"concurrent DEL {att.container_id} failed:\n{d.describe()}")
+            self.live.pop((att.container_id, att.ifname), None)
+
     # ------------------------------------------------------------------ rules
 
     def add_new(self, ifname: str) -> Any:
-        """ADD a new container (the `add` rule; bound to the target's ifnames in make_machine)."""
-        inv, cid, name, ns = self._add_one(ifname)
-        self.steps.append(Step(f"ADD {cid}/{ifname}", [(inv, name)]))
-        att = self._settle_add(inv, cid, ifname, ns, name)
+        """ADD a new container (the `add` rule; bound to the run's ifnames in make_machine)."""
+        att = self.add_container(ifname)
         return att if att is not None else multiple()
 
     @rule(target=attachments, key=consumes(released))
     def add_again(self, key: tuple[str, str]) -> Any:
         cid, ifname = key
-        inv, _, name, ns = self._add_one(ifname, cid)
-        self.steps.append(Step(f"ADD {cid}/{ifname} again, after its DEL", [(inv, name)]))
-        att = self._settle_add(inv, cid, ifname, ns, name)
+        att = self.add_container(ifname, cid, "ADD {cid}/{ifname} again, after its DEL")
         return att if att is not None else multiple()
 
     @rule(target=released, att=consumes(attachments))
-    def delete(self, att: Attachment) -> tuple[str, str]:
+    def delete(self, att: LiveAttachment) -> tuple[str, str]:
         where: netns.Namespace | str = att.ns if att.ns is not None else "None"
         inv = self._call("DEL", att.container_id, att.ifname, where, self._conf_with_prev(att.result))
         self.steps.append(Step(f"DEL {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
-        if inv.exit_code != 0 or inv.problems:
+        if not inv.succeeded:
             self.fail(DEL_OK, f"DEL {att.container_id}/{att.ifname} failed:\n{inv.describe()}")
         self.live.pop((att.container_id, att.ifname), None)
         self._close(att.ns)
@@ -349,16 +404,16 @@ class IpamMachine(RuleBasedStateMachine):
         inv = self._call("DEL", cid, "eth0", where, self.conf)
         self.steps.append(Step(f"DEL {cid}/eth0 (never added)", [(inv, name)]))
         self._close(ns)
-        if inv.exit_code != 0 or inv.problems:
+        if not inv.succeeded:
             self.fail(DEL_UNKNOWN, f"DEL of {cid}, never added, failed:\n{inv.describe()}")
 
-    @precondition(lambda self: bool(self.conf) and versions.has_check(self.target.cni_version))
+    @precondition(lambda self: bool(self.conf) and versions.has_check(self.run.cni_version))
     @rule(att=attachments)
-    def check(self, att: Attachment) -> None:
+    def check(self, att: LiveAttachment) -> None:
         where: netns.Namespace | str = att.ns if att.ns is not None else "None"
-        inv = self._call("CHECK", att.container_id, att.ifname, where, {**self.conf, "prevResult": att.result})
+        inv = self._call("CHECK", att.container_id, att.ifname, where, self._conf_with_prev(att.result))
         self.steps.append(Step(f"CHECK {att.container_id}/{att.ifname}", [(inv, att.ns_name)]))
-        if inv.exit_code != 0 or inv.problems:
+        if not inv.succeeded:
             self.fail(CHECK_OK, f"CHECK {att.container_id}/{att.ifname} failed:\n{inv.describe()}")
 
     @precondition(lambda self: bool(self.alloc) and min(self.free()) <= self._fill_limit())
@@ -366,34 +421,14 @@ class IpamMachine(RuleBasedStateMachine):
     def add_until_exhausted(self) -> None:
         """ADD new containers until the plugin says the range is exhausted."""
         for _ in range(min(self.free()) + 1):
-            inv, cid, name, ns = self._add_one("eth0")
-            self.steps.append(Step(f"ADD {cid}/eth0 (filling the range)", [(inv, name)]))
-            if self._settle_add(inv, cid, "eth0", ns, name) is None:
+            if self.add_container("eth0", title="ADD {cid}/{ifname} (filling the range)") is None:
                 return
         self.fail(EXHAUSTION, f"ADD kept succeeding past the capacity of the range sets {self._sets()}")
 
     @rule(count=st.integers(2, 6))
     def add_parallel(self, count: int) -> None:
         """Several ADDs for different containers at once."""
-        self._charge()
-        batch = [(f"c{next(self.ids)}", self._container()) for _ in range(count)]
-        out: list[Invocation | None] = [None] * count
-
-        def run(i: int) -> None:
-            cid, (where, _, _) = batch[i]
-            out[i] = self._call("ADD", cid, "eth0", where, self.conf, charge=False)
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        invs = [inv for inv in out if inv is not None]
-        self.steps.append(Step(f"{count} ADDs at once", [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
-        order = sorted(range(count), key=lambda i: 0 if invs[i].exit_code == 0 else 1)
-        for i in order:
-            cid, (_, name, ns) = batch[i]
-            self._settle_add(invs[i], cid, "eth0", ns, name)
+        self.add_at_once([f"c{next(self.ids)}" for _ in range(count)], f"{count} ADDs at once")
 
     @invariant()
     def model_consistent(self) -> None:
@@ -407,12 +442,13 @@ class IpamMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ helpers
 
     def _fill_limit(self) -> int:
-        t = self.target
+        t = self.run
         return t.fill_limit if t.fill_limit is not None else (24 if t.kind == "ipam" else 8)
 
 
 
 def _route_key(route: dict[str, Any]) -> tuple[Any, Any]:
+    """A configured route as (dst network, gateway or None): the form cnitest.Result reads a result's route in."""
     dst: Any
     try:
         dst = ipaddress.ip_network(route.get("dst"), strict=False)  # type: ignore[arg-type]
@@ -422,12 +458,12 @@ def _route_key(route: dict[str, Any]) -> tuple[Any, Any]:
     return dst, ip_of(gw) if gw else None
 
 
-def make_machine(target: IpamTarget) -> type[IpamMachine]:
-    """A machine class bound to `target` (hypothesis needs a class)."""
-    ifnames = target.ifnames if target.kind == "ipam" else ("eth0",)
+def make_machine(run: IpamRun) -> type[IpamMachine]:
+    """A machine class bound to `run` (hypothesis needs a class)."""
+    ifnames = run.ifnames if run.kind == "ipam" else ("eth0",)
 
     class Bound(IpamMachine):
-        @initialize(ipam=target.configs())
+        @initialize(ipam=run.configs())
         def setup(self, ipam: dict[str, Any]) -> None:
             self.setup_example(ipam)
 
@@ -435,32 +471,39 @@ def make_machine(target: IpamTarget) -> type[IpamMachine]:
         def add(self, ifname: str) -> Any:
             return self.add_new(ifname)
 
-    Bound.target = target
+    Bound.run = run
     Bound.__name__ = Bound.__qualname__ = "IpamMachine"
     return Bound
 
 
-def run_machine(target: IpamTarget, settings: Any = None) -> None:
-    """Run the machine against `target`; raises IpamInvariantError (shrunk) on a failure.
+def run_machine(run: IpamRun, settings: Any = None) -> None:
+    """Run the machine on `run`; raises IpamInvariantError (shrunk) on a failure.
 
     `settings` defaults to the chosen cnitest hypothesis profile (cnitest-ci).
-    With `target.budget`, the run ends when the budget does (see cnitest.budget).
+    With `run.budget`, the run ends when the budget does (see cnitest.budget).
     """
-    machine = make_machine(target)
+    machine = make_machine(run)
     chosen = settings or hypothesis_settings.current()
 
     def test() -> None:
-        if target.ipam_configs is None:
-            release_and_refill(target)
+        if run.ipam_configs is None:
+            release_and_refill(run)
         run_state_machine_as_test(machine, settings=chosen)
 
-    if target.budget is None:
+    if run.budget is None:
         test()
     else:
-        target.budget.run(test)
+        run.budget.run(test)
 
 
-def release_and_refill(target: IpamTarget, capacity: int = 2) -> None:
+def _small_range(ipam_type: str, subnet: str, capacity: int) -> dict[str, Any]:
+    """An ipam section of one /24 whose range holds `capacity` addresses from .10 on
+    (the default gateway, .1, is outside the range)."""
+    start = ipaddress.ip_network(subnet).network_address + 10
+    return {"type": ipam_type, "ranges": [[{"subnet": subnet, "rangeStart": str(start), "rangeEnd": str(start + capacity - 1)}]]}
+
+
+def release_and_refill(run: IpamRun, capacity: int = 2) -> None:
     """The shortest sequence that proves a DEL releases: fill a `capacity`-address range,
     DEL one attachment, ADD again (which must succeed).
 
@@ -468,11 +511,9 @@ def release_and_refill(target: IpamTarget, capacity: int = 2) -> None:
     examples hypothesis draws depends on its seed (derandomized, from the test's source),
     and a leak must be found within the first seconds whatever it draws.
     """
-    ipam = {"type": target.ipam_type, "ranges": [[{"subnet": "10.78.0.0/24", "rangeStart": "10.78.0.10",
-                                                    "rangeEnd": str(ipaddress.ip_address("10.78.0.10") + capacity - 1)}]]}
-    m = make_machine(target)()
+    m = make_machine(run)()
     try:
-        m.setup_example(ipam)
+        m.setup_example(_small_range(run.ipam_type, "10.78.0.0/24", capacity))
         m.add_until_exhausted()
         m.delete(next(iter(m.live.values())))
         m.add_new("eth0")
@@ -493,7 +534,7 @@ class ConcurrencyOutcome:
 
 
 def check_concurrent_adds(
-    target: IpamTarget,
+    run: IpamRun,
     attempts: int = 32,
     capacity: int = 20,
     host_ns: netns.Namespace | None = None,
@@ -508,51 +549,19 @@ def check_concurrent_adds(
 
     if capacity >= attempts:
         raise ValueError("capacity must be smaller than the number of attempts")
-    # one /24; rangeStart .10, rangeEnd .10+capacity-1; the default gateway (.1) is outside the range
-    ipam = {"type": target.ipam_type, "ranges": [[{"subnet": "10.77.0.0/24", "rangeStart": "10.77.0.10",
-                                                    "rangeEnd": str(ipaddress.ip_address("10.77.0.10") + capacity - 1)}]]}
-    bound = IpamTarget(**{**target.__dict__, "host_ns": host_ns or target.host_ns, "ipam_configs": st.just(ipam)})
-    m = make_machine(bound)()
+    ipam = _small_range(run.ipam_type, "10.77.0.0/24", capacity)
+    m = make_machine(replace(run, host_ns=host_ns or run.host_ns, ipam_configs=st.just(ipam)))()
     start = time.monotonic()
     try:
         m.setup_example(ipam)
-        batch = [(f"c{n}", m._container()) for n in range(1, attempts + 1)]
-        out: list[Invocation | None] = [None] * attempts
-
-        def add(i: int) -> None:
-            cid, (where, _, _) = batch[i]
-            out[i] = m._call("ADD", cid, "eth0", where, m.conf, charge=False)
-
-        all_at_once(add, attempts)
-        invs = [inv for inv in out if inv is not None]
-        m.steps.append(Step(f"{attempts} ADDs at once on {capacity} addresses", [(inv, b[1][1]) for inv, b in zip(invs, batch)], parallel=True))
-        ok = [i for i in range(attempts) if invs[i].exit_code == 0]
-        for i in sorted(range(attempts), key=lambda i: 0 if invs[i].exit_code == 0 else 1):
-            cid, (_, name, ns) = batch[i]
-            m._settle_add(invs[i], cid, "eth0", ns, name)
-        if len(ok) != capacity:
-            m.fail(FREE, f"{len(ok)} of {attempts} concurrent ADDs succeeded; the range holds {capacity}")
+        invs = m.add_at_once([f"c{n}" for n in range(1, attempts + 1)], f"{attempts} ADDs at once on {capacity} addresses")
+        ok = sum(1 for inv in invs if inv.exit_code == 0)
+        if ok != capacity:
+            m.fail(FREE, f"{ok} of {attempts} concurrent ADDs succeeded; the range holds {capacity}")
         addresses = sorted(str(a) for att in m.live.values() for a in att.addresses)
-        failures = attempts - len(ok)
-        live = list(m.live.values())
-        dels: list[Invocation | None] = [None] * len(live)
-
-        def delete(i: int) -> None:
-            att = live[i]
-            dels[i] = m._call("DEL", att.container_id, att.ifname, att.ns if att.ns is not None else "None", m._conf_with_prev(att.result), charge=False)
-
-        all_at_once(delete, len(live))
-        m.steps.append(Step(f"{len(live)} DELs at once", [(d, a.ns_name) for d, a in zip(dels, live) if d is not None], parallel=True))
-        for att, d in zip(live, dels):
-            assert d is not None
-            if d.exit_code != 0 or d.problems:
-                m.fail(DEL_OK, f"concurrent DEL {att.container_id} failed:\n{d.describe()}")
-            m.live.pop((att.container_id, att.ifname), None)
-        inv, cid, name, ns = m._add_one("eth0", "after-all-deleted")
-        m.steps.append(Step("one more ADD after every DEL", [(inv, name)]))
-        if m._settle_add(inv, cid, "eth0", ns, name) is None:
+        m.delete_at_once(list(m.live.values()), f"{len(m.live)} DELs at once")
+        if m.add_container("eth0", "after-all-deleted", "one more ADD after every DEL") is None:
             m.fail(FREE, "ADD after the concurrent DELs failed")
-        return ConcurrencyOutcome(attempts, capacity, addresses, failures, time.monotonic() - start)
+        return ConcurrencyOutcome(attempts, capacity, addresses, attempts - ok, time.monotonic() - start)
     finally:
         m.teardown()
-

@@ -33,6 +33,7 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     netns_factory,
 )
 from .rules import Rule
+from .runner import DEFAULT_TIMEOUT
 from .target import Target, UnknownPlugin
 
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
@@ -58,13 +59,44 @@ def suites_dir() -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    options.add_options(parser)
+    """The --cni-* options, in one group (checked by cnitest.options.parse)."""
+    group = parser.getgroup("cni", "CNI plugin conformance (cnitest)")
+    group.addoption("--cni-plugin", metavar="PATH", help="the CNI plugin executable under test")
+    group.addoption(
+        "--cni-path",
+        metavar="DIRS",
+        default="",
+        help="extra plugin directories, colon-separated; CNI_PATH is the plugin's own directory, then these",
+    )
+    group.addoption("--cni-profile", metavar="NAME", help="use the built-in profile NAME (e.g. bridge) whatever the plugin's file name")
+    group.addoption("--cni-config", metavar="FILE", help="a network config or conflist to use instead of the built-in profile")
+    group.addoption(
+        "--cni-version",
+        metavar="V",
+        action="append",
+        default=[],
+        help=f"spec version to test (repeatable); default: every version the plugin lists that cnitest knows ({', '.join(versions.KNOWN)})",
+    )
+    # no argparse type= or choices=: argparse would print a usage block; options.parse gives one line
+    group.addoption("--cni-timeout", metavar="SECONDS", default=str(DEFAULT_TIMEOUT), help="timeout per plugin call (default %(default)s)")
+    group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
+    group.addoption("--cni-hypothesis-profile", metavar="ci|thorough", default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
+    group.addoption("--cni-rootless", action="store_true", help="run in a user namespace even as root (the default for other users): a plugin's root is then not the machine's")
+    group.addoption("--cni-rule", metavar="ID", action="append", default=[], help="run only the tests of this rule id (repeatable; glob, e.g. 'del.*'; see cnitest rules)")
+    group.addoption("--cni-report", metavar="FILE", action="append", default=[], help="write a spec-compliance report; format by extension: .html, .json, .md (repeatable)")
+    group.addoption("--cni-reproducers", metavar="DIR", help="write one replay script (bash, as root) per failure into DIR; they exit 1 while the fault shows")
+    group.addoption("--cni-baseline", metavar="REPORT.json", help="a JSON report of an earlier run: its findings are known and do not fail this run; new ones do")
+    group.addoption("--cni-waivers", metavar="FILE", help="a TOML waiver file: findings of the rules it lists (ids or globs) do not fail, shown with their reason")
+    group.addoption("--cni-diff-against", metavar="PLUGIN", help="another build of the plugin: a differential test drives both through the same operations and fails on the first difference")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
-    settings = options.read(config)
+    try:
+        settings = options.parse(lambda dest: config.getoption(dest, None))
+    except options.OptionError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS_KEY] = settings
     config.stash[TARGET_KEY] = None
     controller = _xdist_controller(config)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, config, netns
+from . import config, netns
+from .result import Result
 from .runner import Invocation
 
 __all__ = [
@@ -91,7 +92,7 @@ def replay_script(steps: list[Step], data_dir: str, title: str = "", tmp_dirs: I
 def outcome(inv: Invocation) -> str:
     """How one call ended, for a reproducer comment: exit status, addresses or error."""
     if inv.exit_code == 0:
-        ips = [ip.address for ip in checks.normalize(inv.result).ips] if isinstance(inv.result, dict) else []
+        ips = [str(ip.address) for ip in Result.read(inv.result).ips]
         return "exit 0" + (f", {', '.join(ips)}" if ips else "")
     err = f", {inv.error}" if inv.error else ""
     return f"exit {inv.exit_code}{err}"

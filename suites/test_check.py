@@ -15,6 +15,7 @@ import pytest
 
 from cnitest import checks, config, host_local, ipaddr
 from cnitest.attachment import BlockedBy, require
+from cnitest.result import Result
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_check_fails_without_the_interface(add, check, container_ns, cni_ifname)
 @pytest.mark.cni_rule("check.detects-missing-address")
 def test_check_fails_without_an_address(add, check, container_ns, cni_ifname):
     snap = container_ns.snapshot()
-    gone = next((a for a in snap.addresses_of(cni_ifname) if a.cidr in {ip.address for ip in checks.normalize(add.result).ips}), None)
+    gone = next((a for a in snap.addresses_of(cni_ifname) if a.cidr in {str(ip.address) for ip in Result.read(add.result).ips}), None)
     if gone is None:
         pytest.skip(f"ADD put none of its reported addresses on {cni_ifname}, so there is none to remove")
     container_ns.iproute(lambda ipr: ipr.addr("del", index=gone.index, address=gone.address, prefixlen=gone.prefixlen))
@@ -82,11 +83,11 @@ def test_check_fails_without_an_address(add, check, container_ns, cni_ifname):
 @pytest.mark.cni_rule("check.detects-missing-route")
 def test_check_fails_without_a_route(add, check, container_ns):
     snap = container_ns.snapshot()
-    routes = [r for r in checks.normalize(add.result).routes if ipaddr.is_cidr(r.get("dst"))]
-    route = next((r for r in routes if snap.has_route(r["dst"], r.get("gw"))), None)
+    routes = Result.read(add.result).routes
+    route = next((r for r in routes if snap.has_route(str(r.dst), str(r.gw) if r.gw else None)), None)
     if route is None:
         pytest.skip("the result reports no route that ADD installed, so there is none to remove")
-    want = ipaddress.ip_network(route["dst"], strict=False)
+    want = route.dst
     victims = [r for r in snap.routes if ipaddress.ip_network(r.dst, strict=False) == want]
 
     def remove(ipr):
@@ -94,7 +95,7 @@ def test_check_fails_without_a_route(add, check, container_ns):
             ipr.route("del", dst=str(want), table=r.table, gateway=r.gateway, oif=r.oif, family=r.family)
 
     container_ns.iproute(remove)
-    _check_fails(check(add.result), f"the route {route['dst']} from the result was removed", f"container:\n{container_ns.snapshot().describe()}")
+    _check_fails(check(add.result), f"the route {route.dst} from the result was removed", f"container:\n{container_ns.snapshot().describe()}")
 
 
 @pytest.mark.cni_rule("check.prevresult-mismatch-fails")

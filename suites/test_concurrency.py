@@ -8,14 +8,14 @@ bridge, no host route to a container, no IP reservation.
 
 from __future__ import annotations
 
-import ipaddress
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from cnitest import checks, host_local
-from cnitest.attachment import require
+from cnitest import host_local
+from cnitest.attachment import Attachment, require
+from cnitest.result import Result
 
 N = 16
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.cni_kinds("interface", "ipam")
 
 
 def _ips(result: dict[str, Any] | None) -> list[str]:
-    return [str(ipaddress.ip_interface(ip.address).ip) for ip in checks.normalize(result or {}).ips]
+    return [str(a) for a in Result.read(result).addresses()]
 
 
 @pytest.mark.cni_rule("lifecycle.concurrent-containers")
@@ -32,17 +32,17 @@ def test_concurrent_adds_then_dels(cni, netconf, host_ns, netns_factory, cni_ifn
     ipam: Any = netconf.get("ipam") or {}
     namespaces = [netns_factory(f"container{i}") for i in range(N)]
     ids = [f"{cni_container_id}-{i}" for i in range(N)]
+    atts = [Attachment(cni, netconf, namespaces[i], cni_ifname, ids[i], cni_version) for i in range(N)]
     host_before = {l.name for l in host_ns.snapshot().links}
 
     def add(i: int):
-        return cni.invoke("ADD", netconf, namespaces[i], cni_ifname, ids[i])
+        return atts[i].add()
 
     with ThreadPoolExecutor(max_workers=N) as pool:
         adds = list(pool.map(add, range(N)))
 
     def delete(i: int):
-        conf = {**netconf, "prevResult": adds[i].result} if adds[i].result else netconf
-        return cni.invoke("DEL", conf, namespaces[i], cni_ifname, ids[i])
+        return atts[i].delete()  # with its ADD's result as prevResult, if the ADD gave one
 
     try:
         failed = [f"{ids[i]}:\n{inv.describe()}" for i, inv in enumerate(adds) if not inv.succeeded]

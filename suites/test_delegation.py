@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from cnitest import Attachment, Invocation, Result, Runner, host_local, recording_ipam
+from cnitest.attachment import BlockedBy
 from cnitest.fixtures import RUNNERS_KEY, Attacher
 
 pytestmark = pytest.mark.cni_kinds("interface")
@@ -58,7 +59,7 @@ class Recorded:
 def recorded(cni_target, host_ns, netconf, attach, cni_ifname, cni_container_id, recorder_dir, tmp_path, request) -> Recorded:
     ipam = netconf.get("ipam")
     if not isinstance(ipam, dict) or not ipam.get("type"):
-        pytest.skip(f"profile {cni_target.profile.name} configures no IPAM plugin to delegate to")
+        pytest.skip(f"not applicable: profile {cni_target.profile.name} configures no IPAM plugin to delegate to")
     runner = cni_target.runner(host_ns, extra_path=[str(recorder_dir)])
     request.node.stash.setdefault(RUNNERS_KEY, []).append(runner)
     return Recorded(attach, runner, netconf, tmp_path / "ipam-calls.jsonl", cni_ifname, cni_container_id)
@@ -190,7 +191,9 @@ def test_ipam_check_error_propagated(recorded):
     _must_add(recorded, att)
     chk = att.check(config=recorded.config(fail={"CHECK": 101}))
     if not recorded.calls("CHECK"):
-        pytest.skip("the plugin does not delegate CHECK at all (judged by delegate.check.invoked)")
+        # that it runs the IPAM plugin's CHECK at all is delegate.check.invoked's to judge
+        raise BlockedBy("delegate.check.invoked", "the plugin ran no CHECK on its IPAM plugin, so whether it passes on "
+                        f"that plugin's error cannot be judged\n{recorded.seen()}")
     assert chk.exit_code not in (0, None), (
         f"the IPAM plugin failed CHECK (code 101); the calling plugin should then fail too, but:\n{chk.describe()}"
     )
@@ -221,7 +224,9 @@ def test_ipam_status_invoked(recorded):
 def test_ipam_status_error_propagated(recorded):
     st = recorded.runner.invoke("STATUS", recorded.config(fail={"STATUS": 50}), None, None, None)
     if not recorded.calls("STATUS"):
-        pytest.skip("the plugin does not delegate STATUS at all (judged by delegate.status.invoked)")
+        # that it runs the IPAM plugin's STATUS at all is delegate.status.invoked's to judge
+        raise BlockedBy("delegate.status.invoked", "the plugin ran no STATUS on its IPAM plugin, so whether it passes on "
+                        f"that plugin's error cannot be judged\n{recorded.seen()}")
     assert st.exit_code not in (0, None), f"the IPAM plugin failed STATUS (code 50); the plugin's STATUS should fail too:\n{st.describe()}"
 
 
@@ -247,7 +252,8 @@ def test_add_failing_after_ipam_releases_address(recorded):
     add = att.add()
     try:
         if add.succeeded:
-            pytest.skip(f"the plugin accepted a route via an unreachable gateway ({UNREACHABLE_ROUTE}); no failure to clean up after")
+            pytest.skip(f"not applicable: the plugin accepted a route via an unreachable gateway ({UNREACHABLE_ROUTE}); "
+                        "no failure to clean up after")
         ipam_add = [c for c in recorded.calls("ADD") if c.get("exit") == 0]
         assert ipam_add, f"the IPAM plugin must have handed out an address first. {recorded.seen()}\n{add.describe()}"
         problems = []

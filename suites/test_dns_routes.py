@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from cnitest import checks, config, ipaddr
+from cnitest.result import Result
 
 from . import _protocol as p
 
@@ -106,17 +107,16 @@ def _ipv4_route_metrics(ns) -> list[tuple[str, str | None, int]]:
 def test_routes_installed_with_metric_zero(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
     add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
     try:
-        wanted = [r for r in checks.normalize(add.result).routes
-                  if ipaddr.is_cidr(r.get("dst")) and ipaddr.family(r["dst"]) == 4]
+        wanted = [r for r in Result.read(add.result).routes if r.dst.version == 4]
         if not wanted:
             pytest.skip("not applicable: the result has no IPv4 route")
         kernel = _ipv4_route_metrics(container_ns)
         wrong = []
         for r in wanted:
-            dst = ipaddress.ip_network(r["dst"], strict=False)
+            dst = r.dst
             found = [(d, gw, metric) for d, gw, metric in kernel if ipaddress.ip_network(d) == dst]
             if found and all(metric != 0 for _, _, metric in found):
-                wrong.append(f"{r['dst']} is installed with metric {sorted({m for _, _, m in found})}")
+                wrong.append(f"{r.dst} is installed with metric {sorted({m for _, _, m in found})}")
         assert not wrong, (
             f"at {cni_version} routes are expected to be installed with metric 0:" + checks.listing(wrong)
             + f"\ncontainer IPv4 routes (dst, gw, metric): {kernel}\n{add.describe()}"

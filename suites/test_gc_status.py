@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from cnitest import config, host_local
-from cnitest.attachment import BlockedBy, require
+from cnitest.attachment import BlockedBy, require, with_prev_result
+from cnitest.result import Result
 
 pytestmark = pytest.mark.cni_versions(min="1.1.0")
 
@@ -67,19 +68,15 @@ class Two:
 
     def check(self, which):
         cid, ns = which
-        return self.cni.invoke("CHECK", {**self.conf, "prevResult": self.results[cid]}, ns, self.ifname, cid)
+        return self.cni.invoke("CHECK", with_prev_result(self.conf, self.results[cid], self.conf["cniVersion"]), ns, self.ifname, cid)
 
     def cleanup(self):
         for cid, ns in (self.a, self.b):
-            self.cni.invoke("DEL", {**self.conf, "prevResult": self.results.get(cid)} if cid in self.results else self.conf, ns, self.ifname, cid)
+            self.cni.invoke("DEL", with_prev_result(self.conf, self.results.get(cid), self.conf["cniVersion"]), ns, self.ifname, cid)
 
 
 def _plain_ips(result: dict[str, Any]) -> list[str]:
-    import ipaddress
-
-    from cnitest import checks
-
-    return [str(ipaddress.ip_interface(ip.address).ip) for ip in checks.normalize(result).ips]
+    return [str(a) for a in Result.read(result).addresses()]
 
 
 @pytest.fixture
@@ -236,8 +233,8 @@ def test_status_minimal_environment(cni, netconf_factory, cni_version):
 def test_operations_without_status(cni, netconf, cni_target, container_ns, cni_ifname, cni_container_id):
     # No STATUS was called in this test: ADD failing here fails everywhere (add.result.stdout's finding).
     add = require(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), what="ADD without a prior STATUS")
-    chk = cni.invoke("CHECK", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
-    rm = cni.invoke("DEL", {**netconf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
+    chk = cni.invoke("CHECK", with_prev_result(netconf, add.result, netconf["cniVersion"]), container_ns, cni_ifname, cni_container_id)
+    rm = cni.invoke("DEL", with_prev_result(netconf, add.result, netconf["cniVersion"]), container_ns, cni_ifname, cni_container_id)
     assert chk.exit_code == 0, f"CHECK must work without a prior STATUS:\n{chk.describe()}"
     assert rm.exit_code == 0, f"DEL must work without a prior STATUS:\n{rm.describe()}"
 
@@ -258,7 +255,7 @@ def test_status_fails_when_pool_exhausted(cni, cni_target, netconf_factory, cni_
             f"(code 50), but:\n{st.describe()}"
         )
     finally:
-        cni.invoke("DEL", {**conf, "prevResult": add.result}, container_ns, cni_ifname, cni_container_id)
+        cni.invoke("DEL", with_prev_result(conf, add.result, cni_version), container_ns, cni_ifname, cni_container_id)
 
 
 @pytest.mark.cni_rule("status.output.empty")

@@ -29,7 +29,7 @@ from hypothesis import given
 
 from cnitest import hypothesis_settings, strategies
 from cnitest.budget import Budget
-from cnitest.ipam_machine import IpamTarget, check_concurrent_adds, run_machine
+from cnitest.ipam_machine import IpamRun, check_concurrent_adds, run_machine
 
 
 def _template(cni_target: Any) -> dict[str, Any]:
@@ -53,19 +53,9 @@ def _noted(budget: Budget, request: Any) -> Iterator[None]:
             print(budget.note)
 
 
-def _target(cni_target: Any, host_ns: Any, cni_version: str, tmp_path: Any, **kw: Any) -> IpamTarget:
-    return IpamTarget(
-        plugin=cni_target.plugin,
-        cni_version=cni_version,
-        kind=cni_target.profile.kind,
-        template=_template(cni_target),
-        cni_path=cni_target.settings.cni_path,
-        timeout=cni_target.settings.timeout,
-        host_ns=host_ns,
-        workdir=str(tmp_path),
-        hung=cni_target.hung,
-        **kw,
-    )
+def _run(cni_target: Any, host_ns: Any, cni_version: str, tmp_path: Any, **kw: Any) -> IpamRun:
+    _template(cni_target)  # not applicable without a host-local style ipam section
+    return IpamRun(cni_target, cni_version, host_ns=host_ns, workdir=str(tmp_path), **kw)
 
 
 @pytest.mark.cni_kinds("ipam", "interface")
@@ -74,12 +64,12 @@ def _target(cni_target: Any, host_ns: Any, cni_version: str, tmp_path: Any, **kw
 def test_ipam_state_machine(cni_target, host_ns, cni_version, tmp_path, request):
     """Random ADD/DEL/CHECK/fill sequences keep every allocation invariant."""
     budget = hypothesis_settings.budget()
-    target = _target(cni_target, host_ns, cni_version, tmp_path, fill_limit=hypothesis_settings.limits().fill_limit, budget=budget)
+    run = _run(cni_target, host_ns, cni_version, tmp_path, fill_limit=hypothesis_settings.limits().fill_limit, budget=budget)
     settings = None
-    if target.kind == "interface":  # each ADD makes a veth pair: fewer, shorter runs
+    if run.kind == "interface":  # each ADD makes a veth pair: fewer, shorter runs
         settings = hypothesis_settings.current(max_examples=6, stateful_step_count=8)
     with _noted(budget, request):
-        run_machine(target, settings)  # within target.budget
+        run_machine(run, settings)  # within run.budget
 
 
 @pytest.mark.cni_kinds("ipam", "interface")
@@ -89,7 +79,7 @@ def test_concurrent_adds_never_share_an_address(cni_target, host_ns, cni_version
     """More ADDs at once than the range holds (8 on 5 with the ci profile): as many distinct
     successes as addresses, clean errors for the rest; DELs at once free all."""
     attempts, capacity = hypothesis_settings.limits().concurrent
-    out = check_concurrent_adds(_target(cni_target, host_ns, cni_version, tmp_path), attempts=attempts, capacity=capacity)
+    out = check_concurrent_adds(_run(cni_target, host_ns, cni_version, tmp_path), attempts=attempts, capacity=capacity)
     assert len(set(out.addresses)) == capacity and out.failures == attempts - capacity
 
 

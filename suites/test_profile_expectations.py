@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from cnitest import checks, dataplane, host_local, netns, versions
-from cnitest.attachment import PRECONDITION_RULES, BlockedBy, require
+from cnitest import dataplane, host_local, netns
+from cnitest.attachment import PRECONDITION_RULES, Attachment, BlockedBy
 from cnitest.fixtures import TARGET_KEY
 from cnitest.profiles import expectations
+from cnitest.result import Result
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -51,17 +52,17 @@ class Ctx:
     before: dict[str, Any] = field(default_factory=dict)  # values read before ADD (for restore checks)
 
     @property
-    def norm(self) -> checks.Normalized:
-        return checks.normalize(self.result or {})
+    def view(self) -> Result:
+        return Result.read(self.result)
 
     def host_interfaces(self) -> list[str]:
-        return [str(i.get("name")) for i in self.norm.interfaces if not i.get("sandbox")]
+        return [str(i.name) for i in self.view.interfaces if not i.sandbox]
 
     def container_ips(self, family: int | None = None) -> list[str]:
         return dataplane.container_addresses(self.result or {}, self.container_ns.path, family)
 
     def gateways(self) -> list[str]:
-        return [str(ipaddress.ip_address(ip.gateway)) for ip in self.norm.ips if ip.gateway]
+        return [str(ip.gateway) for ip in self.view.ips if ip.gateway]
 
 
 @dataclass
@@ -301,7 +302,7 @@ def portmap_gone(ctx: Ctx) -> list[str]:
 
 
 def _ipam_ips(ctx: Ctx) -> list[ipaddress.IPv4Interface | ipaddress.IPv6Interface]:
-    return [ipaddress.ip_interface(ip.address) for ip in ctx.norm.ips]
+    return [ip.address for ip in ctx.view.ips]
 
 
 def ipam_configured(ctx: Ctx) -> list[str]:
@@ -365,11 +366,11 @@ def _run(effect, cni, cni_target, netconf_factory, host_ns, container_ns, cni_if
     spec = EFFECTS[effect]
     if spec.prepare:
         spec.prepare(ctx)
-    add = require(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), what="ADD before its effect is checked")
+    att = Attachment(cni, conf, container_ns, cni_ifname, cni_container_id, version)
+    add = att.add_or_block(what="ADD before its effect is checked")
     ctx.result = add.result
     ctx.before.setdefault("host", set(ctx.host_interfaces()))
     ctx.before.setdefault("ips", [str(i.ip) for i in _ipam_ips(ctx)])
-    rm_conf = {**conf, "prevResult": add.result} if versions.has_prev_result(version) else conf
     try:
         problems = spec.add(ctx)
         if not delete:
@@ -377,7 +378,7 @@ def _run(effect, cni, cni_target, netconf_factory, host_ns, container_ns, cni_if
                                   "After ADD:\n- " + "\n- ".join(problems))
             return
     finally:
-        rm = cni.invoke("DEL", rm_conf, container_ns, cni_ifname, cni_container_id)
+        rm = att.delete()
     if rm.exit_code != 0:
         raise BlockedBy(PRECONDITION_RULES["DEL"], f"DEL failed, so its effect cannot be checked:\n{rm.describe()}")
     assert spec.delete is not None

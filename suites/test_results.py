@@ -18,6 +18,7 @@ import pytest
 
 from cnitest import checks, ipaddr, versions, with_prev_result
 from cnitest.attachment import require
+from cnitest.result import Result
 
 
 @pytest.fixture
@@ -310,4 +311,5 @@ def test_ipam_result_leaves_out_interfaces(add, cni_version):
 
 @pytest.mark.cni_rule("ipam.determines-ip")
 def test_ipam_hands_out_an_address(add):
-    assert checks.normalize(add.result).ips, f"a successful IPAM ADD should return at least one address:\n{add.describe()}"
+    res = Result.read(add.result)  # an address in the wrong form is one handed out too: its form is the schema tests' finding
+    assert res.ips or res.unreadable_at("ip"), f"a successful IPAM ADD should return at least one address:\n{add.describe()}"

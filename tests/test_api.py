@@ -185,3 +185,23 @@ def test_kernel_checks_read_results_through_the_view():
     snap = Snapshot(links=[], addresses=[], routes=[])
     problems = checks.address_mismatches({"ips": [{"address": "bad/24"}, {"address": "10.1.0.5/24"}]}, snap, "eth0", "/ns")
     assert problems == ["ips[0].address 'bad/24' is not an address", "ips[1] 10.1.0.5/24 is not assigned to eth0 in the container"]
+
+
+PYTEST_SIDE = {"cnitest.plugin", "cnitest.fixtures", "cnitest.report.collect", "cnitest.report.gate"}  # the pytest plugin's modules
+
+
+def test_no_library_module_imports_pytest():
+    """Every module but the pytest plugin's own is usable without pytest (a Target, the
+    options' checked form, the IPAM machine...): importing them all loads no pytest."""
+    code = (
+        "import importlib, pkgutil, sys, cnitest\n"
+        f"side = {sorted(PYTEST_SIDE)!r}\n"
+        "for m in pkgutil.walk_packages(cnitest.__path__, 'cnitest.'):\n"
+        "    if not m.name.startswith('cnitest.suites') and m.name not in side:\n"
+        "        importlib.import_module(m.name)\n"
+        "        if 'pytest' in sys.modules or '_pytest' in sys.modules:\n"
+        "            print(m.name)\n"
+        "            break\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "", f"{out.strip()} imports pytest"

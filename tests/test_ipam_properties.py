@@ -16,8 +16,9 @@ from hypothesis import given
 
 from cnitest import hypothesis_settings, ipam_machine, strategies
 from cnitest.budget import Budget
-from cnitest.ipam_machine import IpamInvariantError, IpamTarget, check_concurrent_adds, run_machine
+from cnitest.ipam_machine import IpamInvariantError, IpamRun, check_concurrent_adds, run_machine
 from cnitest.runner import Runner
+from cnitest.target import Target
 
 from .conftest import FAULTY, SUITES, require_go, run_suite
 
@@ -30,6 +31,11 @@ def fast_python(monkeypatch):
     """The faulty plugins are `#!/usr/bin/env python3`: find the system one first (no pyenv shim)."""
     if os.access("/usr/bin/python3", os.X_OK):
         monkeypatch.setenv("PATH", "/usr/bin:" + os.environ.get("PATH", ""))
+
+
+def ipam_run(plugin, version="1.0.0", kind="ipam", template=None, cni_path=(), **kw) -> IpamRun:
+    """The machine's run on `plugin` at `version` (a host-local config unless `template`)."""
+    return IpamRun(Target.of(plugin, kind, template or {"ipam": {"type": "host-local"}}, cni_path), version, **kw)
 
 
 def fake(name: str) -> str:
@@ -53,10 +59,9 @@ FAULTS = [
 
 @pytest.mark.parametrize("name, invariant, words", FAULTS, ids=[f[0] for f in FAULTS])
 def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words, sandbox, tmp_path):
-    target = IpamTarget(plugin=fake(name), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
+    run = ipam_run(fake(name), "1.0.0", host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
     with pytest.raises(IpamInvariantError) as caught:
-        run_machine(target, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
+        run_machine(run, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
     err = caught.value
     assert err.invariant == invariant, str(err)
     assert words in err.detail, str(err)
@@ -69,77 +74,69 @@ def test_faulty_plugin_is_caught_with_a_shrunk_reproducer(name, invariant, words
 def test_release_and_refill_finds_a_leak_in_five_calls(sandbox, tmp_path):
     """The fixed sequence run before the random examples: a DEL that releases nothing is
     caught whatever hypothesis would draw, and a correct plugin passes it."""
-    target = IpamTarget(plugin=fake("no-release"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
+    run = ipam_run(fake("no-release"), "1.0.0", host_ns=sandbox, workdir=str(tmp_path))
     with pytest.raises(IpamInvariantError) as caught:
-        ipam_machine.release_and_refill(target)
+        ipam_machine.release_and_refill(run)
     assert caught.value.invariant == ipam_machine.FREE, str(caught.value)
     assert caught.value.reproducer.count("CNI_COMMAND=") == 5, caught.value.reproducer
-    ipam_machine.release_and_refill(IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                                               host_ns=sandbox, workdir=str(tmp_path)))
+    ipam_machine.release_and_refill(ipam_run(fake("good"), "1.0.0", host_ns=sandbox, workdir=str(tmp_path)))
 
 
 def test_the_shrunk_reproducer_replays_as_a_script(sandbox, tmp_path):
     """The IPAM machine's reproducer is a cnitest.reproduce script: run, it ends every call as the failing run did (exit 1)."""
     import subprocess
 
-    target = IpamTarget(plugin=fake("same-address"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
+    run = ipam_run(fake("same-address"), "1.0.0", host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path), fill_limit=4)
     with pytest.raises(IpamInvariantError) as caught:
-        run_machine(target, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
+        run_machine(run, hypothesis_settings.current(max_examples=150, stateful_step_count=12))
     done = subprocess.run(["bash", "-c", caught.value.reproducer], check=False, capture_output=True, text=True, timeout=120,
                           env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
     assert done.returncode == 1 and "=== the fault shows" in done.stdout, done.stdout + done.stderr
 
 
 def test_good_fake_passes(sandbox, tmp_path):
-    target = IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path))
-    run_machine(target, hypothesis_settings.current(max_examples=4, stateful_step_count=8))
+    run = ipam_run(fake("good"), "1.0.0", host_ns=sandbox, ipam_configs=v4_only(), workdir=str(tmp_path))
+    run_machine(run, hypothesis_settings.current(max_examples=4, stateful_step_count=8))
 
 
 @pytest.mark.parametrize("version", GO_VERSIONS)
 def test_go_host_local_passes(version, sandbox, tmp_path):
-    target = IpamTarget(plugin=require_go("host-local"), cni_version=version, template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
-    run_machine(target)
+    run = ipam_run(require_go("host-local"), version, host_ns=sandbox, workdir=str(tmp_path))
+    run_machine(run)
 
 
 @pytest.mark.parametrize("version", GO_VERSIONS)
 def test_go_bridge_with_host_local_passes(version, sandbox, tmp_path):
     require_go("host-local")
-    target = IpamTarget(plugin=require_go("bridge"), cni_version=version, kind="interface", template=BRIDGE,
-                        cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
-    run_machine(target, hypothesis_settings.current(max_examples=6, stateful_step_count=8))
+    run = ipam_run(require_go("bridge"), version, kind="interface", template=BRIDGE,
+                   cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
+    run_machine(run, hypothesis_settings.current(max_examples=6, stateful_step_count=8))
 
 
 def test_concurrent_adds_on_go_host_local(sandbox, tmp_path):
-    target = IpamTarget(plugin=require_go("host-local"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
-    out = check_concurrent_adds(target, attempts=32, capacity=20)
+    run = ipam_run(require_go("host-local"), "1.0.0", host_ns=sandbox, workdir=str(tmp_path))
+    out = check_concurrent_adds(run, attempts=32, capacity=20)
     assert len(out.addresses) == 20 == len(set(out.addresses)) and out.failures == 12
 
 
 def test_concurrent_adds_through_go_bridge(sandbox, tmp_path):
-    target = IpamTarget(plugin=require_go("bridge"), cni_version="1.0.0", kind="interface", template=BRIDGE,
-                        cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
-    out = check_concurrent_adds(target, attempts=32, capacity=24)
+    run = ipam_run(require_go("bridge"), "1.0.0", kind="interface", template=BRIDGE,
+                   cni_path=[str(require_go("host-local").parent)], host_ns=sandbox, workdir=str(tmp_path))
+    out = check_concurrent_adds(run, attempts=32, capacity=24)
     assert len(set(out.addresses)) == 24 and out.failures == 8
 
 
 def test_concurrent_adds_catch_no_locking(sandbox, tmp_path):
-    target = IpamTarget(plugin=fake("no-locking"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
+    run = ipam_run(fake("no-locking"), "1.0.0", host_ns=sandbox, workdir=str(tmp_path))
     with pytest.raises(IpamInvariantError) as caught:
-        check_concurrent_adds(target, attempts=32, capacity=20)
+        check_concurrent_adds(run, attempts=32, capacity=20)
     assert caught.value.invariant == ipam_machine.UNIQUE
     assert "} &\n" in caught.value.reproducer and "\nwait" in caught.value.reproducer
 
 
 def test_concurrent_adds_pass_on_the_good_fake(sandbox, tmp_path):
-    target = IpamTarget(plugin=fake("good"), cni_version="0.4.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path))
-    out = check_concurrent_adds(target, attempts=32, capacity=16)
+    run = ipam_run(fake("good"), "0.4.0", host_ns=sandbox, workdir=str(tmp_path))
+    out = check_concurrent_adds(run, attempts=32, capacity=16)
     assert out.failures == 16
 
 
@@ -208,9 +205,8 @@ def test_teardown_counts_any_failure_of_an_example_for_the_budget(sandbox, tmp_p
     """A harness error (not an invariant) in flight at teardown is a failure to the budget, so
     running out of time while hypothesis shrinks it raises it instead of passing."""
     budget = Budget(generate=0, shrink=60)
-    target = IpamTarget(plugin=fake("good"), cni_version="1.0.0", template={"ipam": {"type": "host-local"}},
-                        host_ns=sandbox, workdir=str(tmp_path), budget=budget)
-    machine = ipam_machine.make_machine(target)()
+    run = ipam_run(fake("good"), "1.0.0", host_ns=sandbox, workdir=str(tmp_path), budget=budget)
+    machine = ipam_machine.make_machine(run)()
     with pytest.raises(KeyError):
         try:
             raise KeyError("harness bug")
