@@ -3,6 +3,10 @@
 Plugin authors use these in their own tests; the bundled suites use nothing
 else. Every namespace here is held by a file descriptor (cnitest.netns), so a
 test that fails, a Ctrl-C or a SIGKILL leaves nothing behind.
+
+The pytest11 entry point loads this module in every pytest run on the machine,
+so it imports the library (runner, namespaces, sandbox, configs) only inside the
+fixtures: a run that uses none of them pays nothing for them.
 """
 
 from __future__ import annotations
@@ -10,18 +14,18 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import config, kernel, netns, sandbox
-from .attachment import Attachment, with_prev_result
-from .profiles import PARENT_LINK, PROFILES
-from .runner import Invocation, Runner
-from .sandbox import Sandbox
-from .target import Target
+if TYPE_CHECKING:
+    from . import netns
+    from .attachment import Attachment
+    from .runner import Invocation, Runner
+    from .sandbox import Sandbox
+    from .target import Target
 
-TARGET_KEY = pytest.StashKey[Target | None]()
+TARGET_KEY = pytest.StashKey["Target | None"]()
 
 
 def get_target(pytestconfig: pytest.Config) -> Target:
@@ -40,6 +44,8 @@ def cni_target(pytestconfig: pytest.Config) -> Target:
 @pytest.fixture
 def netns_factory() -> Iterator[Callable[[str], netns.Namespace]]:
     """Make extra namespaces; all are destroyed at the end of the test."""
+    from . import netns
+
     made: list[netns.Namespace] = []
 
     def make(label: str = "extra") -> netns.Namespace:
@@ -59,6 +65,8 @@ def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, reques
 
     What the plugin wrote in its private directories is listed in the report
     (`cni_sandbox_files`), as information."""
+    from . import sandbox
+
     box = sandbox.for_test(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path], readable=[tmp_path_factory.getbasetemp()])
     yield box
     written = box.files_written()
@@ -70,6 +78,8 @@ def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, reques
 @pytest.fixture
 def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[netns.Namespace]:
     """The sandbox 'host' namespace the plugin runs in (never the machine's own)."""
+    from . import kernel, netns
+
     target = request.config.stash.get(TARGET_KEY, None)
     profile = target.profile if target else None
     if profile:
@@ -85,6 +95,8 @@ def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[ne
 
 
 def _make_parent_link(ipr: Any) -> None:
+    from .profiles import PARENT_LINK
+
     ipr.link("add", ifname=PARENT_LINK, kind="veth", peer=PARENT_LINK + "p")
     for name in (PARENT_LINK, PARENT_LINK + "p"):
         ipr.link("set", index=ipr.link_lookup(ifname=name)[0], state="up")
@@ -93,11 +105,13 @@ def _make_parent_link(ipr: Any) -> None:
 @pytest.fixture
 def container_ns() -> Iterator[netns.Namespace]:
     """A fresh, empty container namespace (lo up)."""
+    from . import netns
+
     with netns.new("container") as ns:
         yield ns
 
 
-RUNNERS_KEY = pytest.StashKey[list[Runner]]()
+RUNNERS_KEY = pytest.StashKey["list[Runner]"]()
 """The runners a test used (item.stash), so that reports can replay their history."""
 
 
@@ -118,6 +132,8 @@ def cni_ifname(cni_target: Target) -> str:
 @pytest.fixture
 def cni_container_id(request: pytest.FixtureRequest) -> str:
     """A container ID unique to this test and worker."""
+    from . import config
+
     return f"cnitest-{config.unique_suffix()}"
 
 
@@ -131,6 +147,11 @@ def netconf_factory(
     For a chained plugin this runs the base plugin's ADD first (in the same
     container namespace) and puts its result in prevResult.
     """
+    from . import config
+    from .attachment import with_prev_result
+    from .profiles import PROFILES
+    from .runner import Runner
+
     suffix = config.unique_suffix()
     name = f"cnitest-{suffix}"
     base_results: dict[str, Invocation] = {}
@@ -199,6 +220,8 @@ class Attacher:
                  container_id: str | None = None, cni_args: str | dict[str, str] | None = None,
                  runner: Runner | None = None) -> Attachment:
         """`runner` replaces the test's (e.g. one with more directories in CNI_PATH)."""
+        from .attachment import Attachment
+
         att = Attachment(runner or self.runner, conf, self.container_ns if container_ns is None else container_ns,
                          ifname or self.ifname, container_id or self.container_id, self.version, cni_args)
         self.made.append(att)

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from . import versions
-from .runner import DEFAULT_TIMEOUT
+
+DEFAULT_TIMEOUT = 10.0  # seconds a plugin call may take (--cni-timeout); the runner's default too
 
 
 class OptionError(ValueError):
@@ -63,19 +64,20 @@ def parse(getoption: Callable[[str], Any]) -> Settings:
     if profile not in (None, "ci", "thorough"):
         raise OptionError(f"--cni-hypothesis-profile: {profile!r} is not one of ci, thorough")
     globs = getoption("cni_rule") or []
-    from . import rules
-
     for pattern in globs:
+        from . import rules  # the catalog only when --cni-rule is given
+
         if not fnmatch.filter(rules.RULES, pattern):
             try:
                 rules.get(pattern)
             except KeyError as exc:
                 raise OptionError(f"--cni-rule: {exc.args[0]}") from None
     profile_name = getoption("cni_profile")
-    from .profiles import PROFILES
+    if profile_name:
+        from .profiles import PROFILES
 
-    if profile_name and profile_name not in PROFILES:
-        raise OptionError(f"--cni-profile: no built-in profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})")
+        if profile_name not in PROFILES:
+            raise OptionError(f"--cni-profile: no built-in profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})")
     other = getoption("cni_diff_against")
     other_path = Path(other).expanduser().absolute() if other else None
     if other_path is not None and not (other_path.is_file() and os.access(other_path, os.X_OK)):

@@ -12,11 +12,11 @@ import importlib.util
 import signal
 from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from . import options, versions
-from . import rules as rules_mod
 from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     TARGET_KEY,
     attach,
@@ -32,15 +32,14 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
     netconf_factory,
     netns_factory,
 )
-from .rules import Rule
-from .runner import DEFAULT_TIMEOUT
-from .target import Target, UnknownPlugin
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
 MACHINE_KEY = pytest.StashKey[object]()  # cnitest.machine.Snapshot at session start
 WATCHER_KEY = pytest.StashKey[object]()  # cnitest.machine.Watcher: snapshots after each test
 BREACH_KEY = pytest.StashKey[list[str]]()  # what a test changed on the machine (item.stash)
-SANDBOX_RULE = rules_mod.SANDBOX_RULE
 
 MARKERS = (
     "cni_rule(*ids): the spec rule(s) a test checks, by id in cnitest.rules",
@@ -78,7 +77,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"spec version to test (repeatable); default: every version the plugin lists that cnitest knows ({', '.join(versions.KNOWN)})",
     )
     # no argparse type= or choices=: argparse would print a usage block; options.parse gives one line
-    group.addoption("--cni-timeout", metavar="SECONDS", default=str(DEFAULT_TIMEOUT), help="timeout per plugin call (default %(default)s)")
+    group.addoption("--cni-timeout", metavar="SECONDS", default=str(options.DEFAULT_TIMEOUT), help="timeout per plugin call (default %(default)s)")
     group.addoption("--cni-strict", action="store_true", help="SHOULD-level findings fail instead of being reported as warnings")
     group.addoption("--cni-hypothesis-profile", metavar="ci|thorough", default=None, help="hypothesis profile of the IPAM property tests: ci (fast, derandomized; default) or thorough")
     group.addoption("--cni-rootless", action="store_true", help="run in a user namespace even as root (the default for other users): a plugin's root is then not the machine's")
@@ -122,6 +121,8 @@ def pytest_configure(config: pytest.Config) -> None:
             enter_user_namespace()
         except SandboxUnavailable as exc:
             raise pytest.UsageError(f"--cni-rootless: {exc}") from None
+    from .target import Target, UnknownPlugin
+
     try:
         target = Target.from_settings(settings)
         target.check_delegates()  # a missing IPAM plugin: a usage error, not a verdict
@@ -174,10 +175,10 @@ def _rules_of(node: pytest.Item) -> list[Rule]:
 
 
 def _check_rule_ids(items: list[pytest.Item]) -> None:
-    from . import rules
-
     for item in items:
         for rule_id in _rule_ids(item):
+            from . import rules  # only once a test cites a rule
+
             if rule_id not in rules.RULES:
                 try:
                     rules.get(rule_id)
@@ -294,7 +295,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     before = item.config.stash.get(MACHINE_KEY, None)
     if before is None:
         return result
-    from . import machine
+    from . import machine, rules
 
     watcher = item.config.stash[WATCHER_KEY]
     after = watcher.snapshot()  # type: ignore[attr-defined]
@@ -304,5 +305,5 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         watcher.forget()  # type: ignore[attr-defined]
         item.stash[BREACH_KEY] = changed
         undone = "; not undone: " + ", ".join(left) if left else "; undone"
-        raise AssertionError(f"[{SANDBOX_RULE}] the test changed the machine outside its sandbox{undone}:\n" + "\n".join(f"  {c}" for c in changed))
+        raise AssertionError(f"[{rules.SANDBOX_RULE}] the test changed the machine outside its sandbox{undone}:\n" + "\n".join(f"  {c}" for c in changed))
     return result

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import sandbox, versions
 from .netns import Namespace
+from .options import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from .attachment import Attachment
 
-DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
 EXIT_GRACE = 0.5  # how long stdout may stay open after the plugin itself exited
 

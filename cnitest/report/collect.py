@@ -46,7 +46,8 @@ def _test_data(item: pytest.Item) -> dict[str, Any]:
     callspec = getattr(item, "callspec", None)
     version = callspec.params.get("cni_version") if callspec is not None else None
     check = item.get_closest_marker("cni_profile_check")
-    from ..plugin import BREACH_KEY, SANDBOX_RULE
+    from ..plugin import BREACH_KEY
+    from ..rules import SANDBOX_RULE
 
     breach = item.stash.get(BREACH_KEY, None)
     return {
