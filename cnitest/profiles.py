@@ -155,16 +155,21 @@ def for_plugin(plugin_name: str) -> Profile | None:
 
 EXPECTATIONS: dict[str, dict[str, str]] = {
     "bridge": {
+        "interface.up": "the container interface CNI_IFNAME is up, so the container can use it",
         "bridge.exists": "the bridge named in the config exists in the host namespace and is up",
         "bridge.gateway-address": "with isGateway the bridge holds the gateway address of each reported IP",
         "bridge.host-veth-enslaved": "the host end of the container's veth is a port of the bridge; after DEL it is gone",
         "bridge.container-mtu": "with mtu set, the container interface (and its host peer) has that MTU",
     },
     "ptp": {
+        "interface.up": "the container interface CNI_IFNAME is up, so the container can use it",
         "ptp.host-veth-gateway": "the host end of the veth holds the gateway address; after DEL it is gone",
         "ptp.host-route": "the host namespace routes each container address to the host veth; after DEL the route is gone",
     },
-    "macvlan": {"macvlan.mode": "the container interface is a macvlan in the configured mode"},
+    "macvlan": {
+        "interface.up": "the container interface CNI_IFNAME is up, so the container can use it",
+        "macvlan.mode": "the container interface is a macvlan in the configured mode",
+    },
     "loopback": {"loopback.up": "lo is up with 127.0.0.1/8 (and ::1 where IPv6 is on); after DEL it is down"},
     "tuning": {
         "tuning.mtu": "the container interface has the configured MTU; after DEL the original MTU is back",

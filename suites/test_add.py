@@ -58,12 +58,8 @@ def test_add_creates_cni_ifname(cni, netconf, container_ns, cni_ifname, cni_cont
     add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
     snap = container_ns.snapshot()
     link = snap.link(cni_ifname)
+    # only the rule's words: whether it is up is the profile check interface.up, not a spec rule
     assert link is not None, f"after ADD an interface named CNI_IFNAME={cni_ifname} should exist in the container:\ncontainer:\n{snap.describe()}\n{add.describe()}"
-    # Not spelled out by the rule, but an attachment handed to a container is one it can use:
-    # every Go interface plugin brings it up, and a down interface carries no traffic.
-    assert link.up, f"{cni_ifname} exists after ADD but is down:\ncontainer:\n{snap.describe()}"
-    wrong = checks.interface_mismatches(add.result, snap, container_ns.path, mac=False)  # the MAC: add.result.mac
-    assert not wrong, "the result's container interfaces should exist, up:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("env.ifname.honored")

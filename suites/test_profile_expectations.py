@@ -72,6 +72,17 @@ class Effect:
     prepare: Callable[[Ctx], None] | None = None  # adjust the config / record originals before ADD
 
 
+# --- any interface plugin ------------------------------------------------------------
+
+
+def interface_up(ctx: Ctx) -> list[str]:
+    snap = ctx.container_ns.snapshot()
+    link = snap.link(ctx.ifname)
+    if link is None:
+        return [f"no interface {ctx.ifname} in the container:\n{snap.describe()}"]  # add.creates-ifname's finding too
+    return [] if link.up else [f"{ctx.ifname} exists after ADD but is down:\n{snap.describe()}"]
+
+
 # --- bridge -----------------------------------------------------------------------
 
 
@@ -339,6 +350,7 @@ def ipam_released(ctx: Ctx) -> list[str]:
 
 
 EFFECTS: dict[str, Effect] = {
+    "interface.up": Effect(interface_up),
     "bridge.exists": Effect(bridge_exists),
     "bridge.gateway-address": Effect(bridge_gateway),
     "bridge.host-veth-enslaved": Effect(bridge_enslaved, bridge_enslaved_gone),

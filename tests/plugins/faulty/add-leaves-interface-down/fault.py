@@ -1,9 +1,9 @@
-"""ADD leaves the container interface down."""
+"""ADD leaves the container interface down: no spec rule asks for it up, the bridge profile does."""
 
 import faults
 
 CAUGHT_BY = [
-    faults.caught("bridge", "test_add.py", "1.0.0", "test_add_creates_cni_ifname"),
+    faults.caught("bridge", "test_profile_expectations.py", None, "test_effect_after_add[interface.up]", "is down"),
 ]
 
 
