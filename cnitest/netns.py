@@ -105,8 +105,14 @@ class Namespace:
         return self.run(with_ipr)
 
     def snapshot(self) -> Snapshot:
-        """Links, addresses and routes in this namespace, read over netlink."""
-        return self.iproute(_read_snapshot)
+        """Links, addresses and routes in this namespace, read over netlink (cnitest.rtnl: no IPRoute)."""
+        from .rtnl import Dumper
+
+        def read() -> Snapshot:
+            with Dumper() as dumper:
+                return _read_snapshot(dumper)
+
+        return self.run(read)
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -125,16 +131,75 @@ class Namespace:
 
 
 def new(label: str = "netns", lo_up: bool = True) -> Namespace:
-    """Make a new, empty network namespace (with `lo` up unless told otherwise)."""
+    """Make a new, empty network namespace (with `lo` up unless told otherwise).
 
-    def make() -> int:
-        _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
-        fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-        if lo_up:
-            _lo_up()
+    One with `lo` up comes from `_ahead` when it has one ready: made on a
+    background thread while the harness waited for a plugin, never used."""
+    fd = _ahead.take() if lo_up else None
+    return Namespace(fd if fd is not None else _on_thread(lambda: _make(lo_up)), label)
+
+
+def _make(lo_up: bool) -> int:
+    """On a thread of its own: a new namespace, held by the fd returned."""
+    _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    if lo_up:
+        _lo_up()
+    return fd
+
+
+class _Ahead:
+    """A few fresh namespaces (lo up), made ahead of need on a background thread.
+
+    A test makes two namespaces or more before its first plugin call, at
+    ~1 ms each on an idle machine and 3 ms under load (the kernel's own work,
+    serialised on its network locks); here that work runs while the harness
+    waits for a plugin, so that `new()` mostly just takes one. Each is made on
+    a thread of its own that exits at once (as `new` does), so nothing but the
+    fd held here keeps it alive; a forked child starts with none (it must not
+    hand out the namespaces its parent hands out)."""
+
+    SIZE = 2
+
+    def __init__(self) -> None:
+        self._ready: list[int] = []
+        self._lock = threading.Lock()
+        self._filling = False
+        os.register_at_fork(after_in_child=self._forget)
+
+    def take(self) -> int | None:
+        """A ready namespace's fd, or None (none made yet, or making one failed); starts a refill."""
+        with self._lock:
+            fd = self._ready.pop(0) if self._ready else None
+            if not self._filling:
+                self._filling = True
+                threading.Thread(target=self._fill, name="cnitest-netns-ahead", daemon=True).start()
         return fd
 
-    return Namespace(_on_thread(make), label)
+    def _fill(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if len(self._ready) >= self.SIZE:
+                        return
+                fd = _on_thread(lambda: _make(True))
+                with self._lock:
+                    self._ready.append(fd)
+        except Exception:  # noqa: BLE001 - new() then makes its own, and reports why it cannot
+            return
+        finally:
+            with self._lock:
+                self._filling = False
+
+    def _forget(self) -> None:
+        for fd in self._ready:
+            os.close(fd)
+        self._ready = []
+        self._lock = threading.Lock()
+        self._filling = False
+
+
+_ahead = _Ahead()
 
 
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
@@ -239,9 +304,9 @@ class Snapshot:
         return "\n".join(lines) or "  (empty)"
 
 
-def _read_snapshot(ipr: Any) -> Snapshot:
+def _read_snapshot(dumper: Any) -> Snapshot:
     snap = Snapshot()
-    for msg in ipr.link("dump"):
+    for msg in dumper.links():
         snap.links.append(
             Link(
                 index=msg["index"],
@@ -254,12 +319,12 @@ def _read_snapshot(ipr: Any) -> Snapshot:
                 flags=msg["flags"],
             )
         )
-    for msg in ipr.addr("dump"):
+    for msg in dumper.addresses():
         snap.addresses.append(
             Address(index=msg["index"], address=msg.get("address"), prefixlen=msg["prefixlen"], family=msg["family"])
         )
     for family in (socket.AF_INET, socket.AF_INET6):
-        for msg in ipr.route("dump", family=family):
+        for msg in dumper.routes(family):
             table = msg.get("table") or msg["table"]
             if table == 255:  # the kernel's local table: not configuration
                 continue
