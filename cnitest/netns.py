@@ -154,49 +154,53 @@ class _Ahead:
     A test makes two namespaces or more before its first plugin call, at
     ~1 ms each on an idle machine and 3 ms under load (the kernel's own work,
     serialised on its network locks); here that work runs while the harness
-    waits for a plugin, so that `new()` mostly just takes one. Each is made on
-    a thread of its own that exits at once (as `new` does), so nothing but the
-    fd held here keeps it alive; a forked child starts with none (it must not
-    hand out the namespaces its parent hands out)."""
+    waits for a plugin, so that `new()` mostly just takes one. The thread
+    returns to the namespace it started in after making each one, so nothing
+    but the fd held here keeps a namespace alive; a forked child starts with
+    none (it must not hand out the namespaces its parent hands out)."""
 
     SIZE = 2
 
     def __init__(self) -> None:
-        self._ready: list[int] = []
-        self._lock = threading.Lock()
-        self._filling = False
+        self._forget()
         os.register_at_fork(after_in_child=self._forget)
 
+    def _forget(self) -> None:
+        for fd in getattr(self, "_ready", []):
+            os.close(fd)
+        self._ready: list[int] = []
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._failed = False
+
     def take(self) -> int | None:
-        """A ready namespace's fd, or None (none made yet, or making one failed); starts a refill."""
-        with self._lock:
+        """A ready namespace's fd, or None (none made yet, or making them failed here); wakes the maker."""
+        with self._wake:
             fd = self._ready.pop(0) if self._ready else None
-            if not self._filling:
-                self._filling = True
-                threading.Thread(target=self._fill, name="cnitest-netns-ahead", daemon=True).start()
+            if self._thread is None and not self._failed:
+                self._thread = threading.Thread(target=self._fill, name="cnitest-netns-ahead", daemon=True)
+                self._thread.start()
+            self._wake.notify()
         return fd
 
     def _fill(self) -> None:
         try:
-            while True:
-                with self._lock:
-                    if len(self._ready) >= self.SIZE:
-                        return
-                fd = _on_thread(lambda: _make(True))
-                with self._lock:
-                    self._ready.append(fd)
-        except Exception:  # noqa: BLE001 - new() then makes its own, and reports why it cannot
+            home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self._failed = True
             return
-        finally:
-            with self._lock:
-                self._filling = False
-
-    def _forget(self) -> None:
-        for fd in self._ready:
-            os.close(fd)
-        self._ready = []
-        self._lock = threading.Lock()
-        self._filling = False
+        while True:
+            with self._wake:
+                while len(self._ready) >= self.SIZE:
+                    self._wake.wait()
+            try:
+                fd = _make(True)
+                _check(_libc.setns(home, CLONE_NEWNET), "setns back")
+            except OSError:
+                self._failed = True  # new() makes its own, and says why it cannot
+                return
+            with self._wake:
+                self._ready.append(fd)
 
 
 _ahead = _Ahead()
