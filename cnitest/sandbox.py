@@ -256,11 +256,24 @@ def _detach_named_namespaces() -> None:
     """Detach every mount at or under the named-namespace directories from this thread's view."""
     for mnt in NETNS_DIRS:
         _libc.umount2(mnt.encode(), MNT_DETACH)  # ip netns makes the directory a mount of its own
+    if not any(_entries(mnt) for mnt in NETNS_DIRS):
+        return  # no file left to be a mount point: reading mountinfo (~0.3 ms a call) would find none
     with open("/proc/thread-self/mountinfo", "rb") as f:
         points = [line.split()[4].decode("utf-8", "surrogateescape") for line in f]
     for point in sorted(points, key=len, reverse=True):  # not under a directory mount (another tool made them)
         if os.path.dirname(point) in NETNS_DIRS:
             _libc.umount2(point.encode("utf-8", "surrogateescape"), MNT_DETACH)
+
+
+def _entries(path: str) -> bool:
+    """Whether directory `path` holds anything (True when it cannot be read: then look)."""
+    try:
+        with os.scandir(path) as it:
+            return any(True for _ in it)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
 
 
 def _check(rc: int, what: str) -> None:
