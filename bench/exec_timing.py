@@ -5,8 +5,13 @@ with bash's EPOCHREALTIME (no process of its own) and says so on stderr as
 ``cnitest-bench-exec START END``. Stderr is the one way out of the sandbox, so
 this plugin, loaded with ``-p exec_timing``, reads that line off every call
 (and removes it, so that the suites see the plugin's own stderr), and at the
-end of the session writes ``{"seconds": ..., "calls": ...}`` to
+end of the session writes ``{"seconds": ..., "calls": ..., "in_call": ...}`` to
 ``$CNITEST_BENCH_EXEC_DIR/<pid>.json``; under xdist each worker writes its own.
+``in_call`` sums the wall time of the runner's calls (Runner._execute: the
+sandbox, the spawn, the wrapper's bash and the plugin), ``in_flight`` is the
+wall time during which at least one call was under way (tests that call the
+plugin concurrently overlap), so that the bench can tell the harness's cost
+per call from its cost between calls.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +28,32 @@ from cnitest import runner
 
 MARK = re.compile(rb"^cnitest-bench-exec (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\n?", re.M)
 _lock = threading.Lock()
-_total = {"seconds": 0.0, "calls": 0}
+_total = {"seconds": 0.0, "calls": 0, "in_call": 0.0, "in_flight": 0.0}
+_active = {"calls": 0, "since": 0.0}
 _original = runner.Runner._execute
 
 
 def _execute(self: runner.Runner, inv: runner.Invocation, box: Any) -> None:
-    _original(self, inv, box)
+    start = time.perf_counter()
+    with _lock:
+        if _active["calls"] == 0:
+            _active["since"] = start
+        _active["calls"] += 1
+    try:
+        _original(self, inv, box)
+    finally:
+        end = time.perf_counter()
+        with _lock:
+            _active["calls"] -= 1
+            if _active["calls"] == 0:
+                _total["in_flight"] += end - _active["since"]
+    took = end - start
     found = MARK.findall(inv.stderr)
     if not found:
         return
     inv.stderr = MARK.sub(b"", inv.stderr)
     with _lock:
+        _total["in_call"] += took
         for start, end in found:
             _total["seconds"] += float(end) - float(start)
             _total["calls"] += 1

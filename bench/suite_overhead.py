@@ -68,6 +68,7 @@ def one_run(wrapper: Path, version: str, workers: int, folder: Path) -> dict[str
     times.rmdir()
     counts = re.findall(r"(\d+) (passed|failed|skipped|xfailed|xpassed|error)", done.stdout.splitlines()[-1] if done.stdout else "")
     return {"wall": wall, "exec": sum(p["seconds"] for p in parts), "calls": sum(p["calls"] for p in parts),
+            "in_call": sum(p.get("in_call", 0.0) for p in parts), "in_flight": sum(p.get("in_flight", 0.0) for p in parts),
             "tests": sum(int(n) for n, _ in counts)}
 
 
@@ -99,6 +100,12 @@ def main() -> None:
     for name, m in (("serial", serial), ("-n 2", pair)):
         per_call = f"{(m['wall'] - m['exec']) / m['calls'] * 1000:15.1f}ms" if name == "serial" and m["calls"] else f"{'-':>17}"
         print(f"  {name:8} {m['wall']:8.1f}s {m['exec']:11.1f}s {m['wall'] / m['exec']:10.2f} {per_call}")
+    if serial["calls"]:
+        around = (serial["in_call"] - serial["exec"]) / serial["calls"] * 1000
+        between = serial["wall"] - serial["in_flight"]
+        print(f"serial harness time: {around:.1f} ms a call around the plugin's exec (sandbox, spawn, the wrapper's bash; "
+              f"summed over calls, concurrent ones too), {between:.1f} s of the wall with no call under way "
+              f"({between / serial['tests'] * 1000:.0f} ms a test: start-up, collection, fixtures, checks)")
     print(f"serial wall / plugin exec: {serial['wall'] / serial['exec']:.2f} (target <= 1.3)")
     print(f"-n 2 speed-up over serial: {serial['wall'] / pair['wall']:.2f} (target >= 1.8)")
 

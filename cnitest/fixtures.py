@@ -67,7 +67,7 @@ def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, reques
     (`cni_sandbox_files`), as information."""
     from . import sandbox
 
-    box = sandbox.for_test(tmp_path_factory.mktemp("sandbox"), writable=[tmp_path], readable=[tmp_path_factory.getbasetemp()])
+    box = sandbox.for_test(sandbox.test_state(tmp_path_factory.getbasetemp()), writable=[tmp_path], readable=[tmp_path_factory.getbasetemp()])
     yield box
     written = box.files_written()
     if written:

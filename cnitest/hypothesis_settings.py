@@ -112,7 +112,32 @@ def private_home() -> None:
     sweep_stale(Path(tempfile.gettempdir()), "cnitest-hypothesis-")
     home = tempfile.mkdtemp(prefix=f"cnitest-hypothesis-{os.getpid()}-")
     atexit.register(shutil.rmtree, home, True)
+    _share_constants_cache(Path(home))
     set_hypothesis_home_dir(home)
+
+
+def constants_cache() -> Path:
+    """Where hypothesis's cache of the constants in local source files is kept across runs."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cnitest" / "hypothesis-constants"
+
+
+def _share_constants_cache(home: Path) -> None:
+    """Make `home/constants` the per-user cache of constants (best effort).
+
+    Before its first example hypothesis parses every local module in
+    sys.modules (cnitest and the suites, from a source checkout) for constants
+    to draw from: ~1 s of CPU, most of the IPAM property test's own time. It
+    keeps them in its home keyed by a hash of each file's source, and writes
+    them atomically (safe for xdist workers); a private home removed at exit
+    threw them away every run. Only that cache is shared: the example database
+    stays private."""
+    cache = constants_cache()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        (home / "constants").symlink_to(cache, target_is_directory=True)
+    except OSError:
+        pass  # hypothesis computes them again, as before
 
 
 def current(**overrides: object) -> settings:

@@ -12,7 +12,7 @@ Named namespaces (/run/netns) are left out: other cnitest runs on the machine
 (`cnitest exec --host-netns`) make them legitimately, and a plugin cannot reach
 /run/netns of the machine from its private /run.
 
-Reading all of it after every test costs 30-60 ms (four pyroute2 dumps and an
+Reading all of it after every test costs 30-60 ms (four netlink dumps and an
 `nft` process), more than many tests' plugin calls. A `Watcher` reads it only
 when something may have changed: the kernel announces every change of links,
 addresses and routes (rtnetlink) and of the nftables ruleset (nfnetlink, which
@@ -132,18 +132,18 @@ def _announced(sock: socket.socket | None) -> bool:
 
 def _network() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Links, addresses and routes of this thread's network namespace."""
-    from pyroute2 import IPRoute
+    from .rtnl import Dumper
 
-    with IPRoute() as ipr:
+    with Dumper() as dumper:
         names = {}
         links = set()
-        for msg in ipr.link("dump"):
+        for msg in dumper.links():
             names[msg["index"]] = msg.get("ifname")
             links.add(f"{msg.get('ifname')} ({msg.get_nested('IFLA_LINKINFO', 'IFLA_INFO_KIND') or 'device'})")
-        addresses = {f"{m.get('address')}/{m['prefixlen']} on {names.get(m['index'], m['index'])}" for m in ipr.addr("dump")}
+        addresses = {f"{m.get('address')}/{m['prefixlen']} on {names.get(m['index'], m['index'])}" for m in dumper.addresses()}
         routes = set()
         for family in (socket.AF_INET, socket.AF_INET6):
-            for m in ipr.route("dump", family=family):
+            for m in dumper.routes(family):
                 table = m.get("table") or m["table"]
                 if table == 255:
                     continue

@@ -105,8 +105,14 @@ class Namespace:
         return self.run(with_ipr)
 
     def snapshot(self) -> Snapshot:
-        """Links, addresses and routes in this namespace, read over netlink."""
-        return self.iproute(_read_snapshot)
+        """Links, addresses and routes in this namespace, read over netlink (cnitest.rtnl: no IPRoute)."""
+        from .rtnl import Dumper
+
+        def read() -> Snapshot:
+            with Dumper() as dumper:
+                return _read_snapshot(dumper)
+
+        return self.run(read)
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -125,16 +131,79 @@ class Namespace:
 
 
 def new(label: str = "netns", lo_up: bool = True) -> Namespace:
-    """Make a new, empty network namespace (with `lo` up unless told otherwise)."""
+    """Make a new, empty network namespace (with `lo` up unless told otherwise).
 
-    def make() -> int:
-        _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
-        fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-        if lo_up:
-            _lo_up()
+    One with `lo` up comes from `_ahead` when it has one ready: made on a
+    background thread while the harness waited for a plugin, never used."""
+    fd = _ahead.take() if lo_up else None
+    return Namespace(fd if fd is not None else _on_thread(lambda: _make(lo_up)), label)
+
+
+def _make(lo_up: bool) -> int:
+    """On a thread of its own: a new namespace, held by the fd returned."""
+    _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+    if lo_up:
+        _lo_up()
+    return fd
+
+
+class _Ahead:
+    """A few fresh namespaces (lo up), made ahead of need on a background thread.
+
+    A test makes two namespaces or more before its first plugin call, at
+    ~1 ms each on an idle machine and 3 ms under load (the kernel's own work,
+    serialised on its network locks); here that work runs while the harness
+    waits for a plugin, so that `new()` mostly just takes one. The thread
+    returns to the namespace it started in after making each one, so nothing
+    but the fd held here keeps a namespace alive; a forked child starts with
+    none (it must not hand out the namespaces its parent hands out)."""
+
+    SIZE = 2
+
+    def __init__(self) -> None:
+        self._forget()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        for fd in getattr(self, "_ready", []):
+            os.close(fd)
+        self._ready: list[int] = []
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._failed = False
+
+    def take(self) -> int | None:
+        """A ready namespace's fd, or None (none made yet, or making them failed here); wakes the maker."""
+        with self._wake:
+            fd = self._ready.pop(0) if self._ready else None
+            if self._thread is None and not self._failed:
+                self._thread = threading.Thread(target=self._fill, name="cnitest-netns-ahead", daemon=True)
+                self._thread.start()
+            self._wake.notify()
         return fd
 
-    return Namespace(_on_thread(make), label)
+    def _fill(self) -> None:
+        try:
+            home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self._failed = True
+            return
+        while True:
+            with self._wake:
+                while len(self._ready) >= self.SIZE:
+                    self._wake.wait()
+            try:
+                fd = _make(True)
+                _check(_libc.setns(home, CLONE_NEWNET), "setns back")
+            except OSError:
+                self._failed = True  # new() makes its own, and says why it cannot
+                return
+            with self._wake:
+                self._ready.append(fd)
+
+
+_ahead = _Ahead()
 
 
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
@@ -253,9 +322,9 @@ def _route_metric(msg: Any, name: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def _read_snapshot(ipr: Any) -> Snapshot:
+def _read_snapshot(dumper: Any) -> Snapshot:
     snap = Snapshot()
-    for msg in ipr.link("dump"):
+    for msg in dumper.links():
         snap.links.append(
             Link(
                 index=msg["index"],
@@ -268,12 +337,12 @@ def _read_snapshot(ipr: Any) -> Snapshot:
                 flags=msg["flags"],
             )
         )
-    for msg in ipr.addr("dump"):
+    for msg in dumper.addresses():
         snap.addresses.append(
             Address(index=msg["index"], address=msg.get("address"), prefixlen=msg["prefixlen"], family=msg["family"])
         )
     for family in (socket.AF_INET, socket.AF_INET6):
-        for msg in ipr.route("dump", family=family):
+        for msg in dumper.routes(family):
             table = msg.get("table") or msg["table"]
             if table == 255:  # the kernel's local table: not configuration
                 continue

@@ -32,6 +32,7 @@ hardware or remount its view; the capabilities listed in DROPPED are dropped.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
@@ -255,11 +256,24 @@ def _detach_named_namespaces() -> None:
     """Detach every mount at or under the named-namespace directories from this thread's view."""
     for mnt in NETNS_DIRS:
         _libc.umount2(mnt.encode(), MNT_DETACH)  # ip netns makes the directory a mount of its own
+    if not any(_entries(mnt) for mnt in NETNS_DIRS):
+        return  # no file left to be a mount point: reading mountinfo (~0.3 ms a call) would find none
     with open("/proc/thread-self/mountinfo", "rb") as f:
         points = [line.split()[4].decode("utf-8", "surrogateescape") for line in f]
     for point in sorted(points, key=len, reverse=True):  # not under a directory mount (another tool made them)
         if os.path.dirname(point) in NETNS_DIRS:
             _libc.umount2(point.encode("utf-8", "surrogateescape"), MNT_DETACH)
+
+
+def _entries(path: str) -> bool:
+    """Whether directory `path` holds anything (True when it cannot be read: then look)."""
+    try:
+        with os.scandir(path) as it:
+            return any(True for _ in it)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
 
 
 def _check(rc: int, what: str) -> None:
@@ -287,6 +301,42 @@ def for_test(state: str | Path, writable: Iterable[str | Path] = (), readable: I
     """A test's sandbox (Unsandboxed when a benchmark asks for its baseline)."""
     kind = Unsandboxed if os.environ.get("CNITEST_BENCH_UNSANDBOXED") == "1" else Sandbox
     return kind(state, writable, readable)
+
+
+STATE_ROOTS = ("/dev/shm",)  # tmpfs: a test's state is made and removed in a quarter of the time ext4 takes
+_state_root: Path | None = None
+
+
+def test_state(fallback: Path) -> Path:
+    """A new, empty directory for one test's sandbox state, on tmpfs when the machine has a writable one.
+
+    The state is a handful of directories and small files made before the
+    test and removed after it; on a disk filesystem the making and removing
+    cost ~2 ms a test (journal), on tmpfs ~0.3 ms. The plugin never sees
+    where it lies (its /dev is a fresh one). The process's directory
+    `<root>/cnitest-sandbox-<pid>-*` is removed at exit, and those of processes
+    that no longer exist (SIGKILLed) by the next process. `fallback` (a
+    directory the caller owns) is used where no tmpfs is writable."""
+    global _state_root
+    if _state_root is None:
+        root = next((r for r in STATE_ROOTS if _writable_tmpfs(r)), None)
+        if root is None:
+            return Path(tempfile.mkdtemp(prefix="sandbox-", dir=fallback))
+        sweep_stale(Path(root), "cnitest-sandbox-")
+        _state_root = Path(tempfile.mkdtemp(prefix=f"cnitest-sandbox-{os.getpid()}-", dir=root))
+        atexit.register(shutil.rmtree, _state_root, True)
+    return Path(tempfile.mkdtemp(prefix="t-", dir=_state_root))
+
+
+def _writable_tmpfs(path: str) -> bool:
+    if not os.path.isdir(path) or not os.access(path, os.W_OK | os.X_OK):
+        return False
+    try:
+        with open("/proc/self/mountinfo", "rb") as f:
+            points = {line.split()[4]: line.split(b" - ")[1].split()[0] for line in f}
+    except (OSError, IndexError):
+        return False
+    return points.get(path.encode()) == b"tmpfs"
 
 
 _default: Sandbox | None = None

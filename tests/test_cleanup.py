@@ -149,3 +149,20 @@ def test_state_left_by_a_sigkilled_run_is_swept(tmp_path):
         (d / "run").mkdir(parents=True)
     sweep_stale(tmp_path, "cnitest-sandbox-")
     assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_sandbox_state_is_on_tmpfs_or_under_the_fallback(tmp_path, monkeypatch):
+    """A test's sandbox state goes under the process's own /dev/shm directory (named with
+    its pid, so that sweep_stale removes it after a SIGKILL) when that is a writable tmpfs,
+    else under the fallback directory."""
+    from cnitest import sandbox
+
+    state = sandbox.test_state(tmp_path)
+    if sandbox._writable_tmpfs("/dev/shm"):
+        assert state.parent.name.startswith(f"cnitest-sandbox-{os.getpid()}-") and state.parent.parent == Path("/dev/shm")
+    else:
+        assert state.parent == tmp_path
+    assert state.is_dir() and not any(state.iterdir())
+    monkeypatch.setattr(sandbox, "_state_root", None)
+    monkeypatch.setattr(sandbox, "STATE_ROOTS", (str(tmp_path),))  # not a tmpfs mount point
+    assert sandbox.test_state(tmp_path).parent == tmp_path
