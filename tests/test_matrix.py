@@ -45,3 +45,22 @@ def test_go_plugin_full_matrix(name):
     unexpected = {test: msg for test, msg in run.failed().items() if not test.startswith(allowed)}
     assert not unexpected, f"{name}: MUST-level failures that are not known Go violations:\n" + "\n\n".join(
         f"{t}: {m[:600]}" for t, m in unexpected.items())
+
+
+ROOTLESS_PLUGINS = ["bridge", "ptp", "macvlan", "host-local", "static", "loopback", "tuning", "portmap", "firewall", "bandwidth", "sbr"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ROOTLESS_PLUGINS)
+def test_go_plugin_verdicts_are_the_same_rootless(name):
+    """--cni-rootless (a user namespace, root inside) gives every test the outcome it has as
+    root, at 1.0.0: the sandbox's stronger form costs no verdict."""
+    plugin = GO_PLUGINS / name
+    if not plugin.exists():
+        pytest.skip(f"{plugin} is not installed")
+    as_root = run_suite(plugin, "-n", "2", "--cni-version=1.0.0", timeout=1800)
+    rootless = run_suite(plugin, "-n", "2", "--cni-version=1.0.0", "--cni-rootless", timeout=1800)
+    differ = {t: (o[0], rootless.outcomes.get(t, ("missing", ""))[0]) for t, o in as_root.outcomes.items()
+              if rootless.outcomes.get(t, ("missing", ""))[0] != o[0]}
+    assert as_root.outcomes and not differ, f"{name}: outcome as root -> rootless differs for:\n" + "\n".join(
+        f"  {t}: {a} -> {b}" for t, (a, b) in sorted(differ.items()))
