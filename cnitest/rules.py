@@ -179,7 +179,8 @@ _IFNAME_NOTE = (
     "obey the standard Linux naming restrictions (kernel dev_valid_name: 1-15 bytes, no '/', ':' or "
     "whitespace, not '.' or '..'); 1.0.0 dropped that sentence. From 0.3.0 on a plugin that cannot use "
     "CNI_IFNAME must fail, and the kernel refuses such names, so an interface plugin can only fail. "
-    "Judged MUST for interface plugins. The error code is not fixed by the spec; Go skel validates "
+    "Judged MUST for interface plugins; the error object is error.json.on-stdout (SHOULD from 1.0.0), "
+    "not part of these rules. The error code is not fixed by the spec; Go skel validates "
     "the name for every verb that needs it (utils.ValidateInterfaceName) and answers code 4, also "
     "for IPAM plugins, which the spec does not require."
 )
@@ -207,6 +208,21 @@ _CATALOG: tuple[Rule, ...] = (
        "VERSION needs no network configuration: a stdin holding only {cniVersion} (or, before 1.0.0, "
        "nothing) is enough, and name/type/ipam are not demanded.",
        "1.0.0+ define the VERSION input as an object with just cniVersion; 0.2.0-0.4.0 define no input."),
+    _r("version.input.none-legacy", S_VERSION, "SHOULD", "0.2.0", "0.4.0", "any",
+       "Before 1.0.0 VERSION reads no input: it answers with a version object whatever stdin holds, "
+       "bytes that are not JSON included.",
+       "spec-v0.2.0 to spec-v0.4.0 VERSION ('Report version'): 'Parameters: NONE.' The empty stdin that "
+       "literally is 'no parameters' is version.input.no-network-config (MUST); that a plugin also "
+       "ignores whatever else is on stdin is only implied, hence SHOULD. Go skel never reads stdin for "
+       "VERSION."),
+    _r("version.input.malformed", S_VERSION, "MUST", "1.0.0", None, "any",
+       "From 1.0.0, VERSION with an empty or non-JSON stdin either fails (non-zero exit) or exits 0 with "
+       "a version object.",
+       "spec-v1.0.0 VERSION defines the input as 'A json-serialized object, with the following key: "
+       "cniVersion' and says nothing of other input, so refusing it (code 6: 'Failed to decode content') "
+       "and answering anyway (Go skel never reads stdin for VERSION) are both allowed. An exit 0 reports "
+       "a VERSION success, and Section 5: 'Plugins must output a JSON object with the following keys upon "
+       "a VERSION operation: cniVersion ... supportedVersions', so MUST for what an exit 0 prints."),
     _r("version.input.unsupported-still-answers", S_VERSION, "SHOULD", "0.2.0", None, "any",
        "VERSION still answers (exit 0, version object) when the request names a cniVersion the plugin "
        "does not support, so a runtime can discover what it does support.",
@@ -220,13 +236,16 @@ _CATALOG: tuple[Rule, ...] = (
 
     # ------------------------------------------------------------------ environment
     _r("env.command.unknown-fails", S_PARAMS, "MUST", "0.1.0", None, "any",
-       "An unknown CNI_COMMAND value makes the plugin fail (non-zero exit, error object; code 4 from 1.0.0).",
+       "A CNI_COMMAND that names no operation of the spec (an unknown value, a lower-case 'add', an empty "
+       "value, or none at all) makes the plugin fail (non-zero exit).",
        "spec-v1.0.0 Parameters: 'CNI_COMMAND: indicates the desired operation; ADD, DEL, CHECK, or "
        "VERSION' (spec-v0.1.0: 'either ADD or DEL'), and Errors: 'A plugin must exit with a return code of "
        "0 on success, and non-zero on failure'. No operation can succeed for a verb the spec does not "
-       "define, so MUST (was SHOULD). HEAD's Parameters list and the '5 operations' sentence omit STATUS "
-       "although STATUS is defined. Go departure: with CNI_COMMAND unset and an 'about' string, skel "
-       "prints the about text on stderr and exits 0, so test only a non-empty unknown value."),
+       "define, so MUST (was SHOULD). From spec-v1.0.0 every verb also lists CNI_COMMAND under 'Required "
+       "environment parameters', so an empty or unset one is not a valid request either. The error object "
+       "is error.json.on-stdout (SHOULD from 1.0.0), never part of this rule. HEAD's Parameters list and "
+       "the '5 operations' sentence omit STATUS although STATUS is defined. Go departure (a failure): with "
+       "CNI_COMMAND unset or empty, skel prints its 'about' text on stderr and exits 0."),
     _r("env.required.missing-fails", S_PARAMS, "MUST", "1.0.0", None, "any",
        "When a variable the verb requires is unset (ADD/CHECK: CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME; "
        "DEL: CNI_CONTAINERID, CNI_IFNAME), the plugin fails instead of guessing.",
@@ -258,18 +277,18 @@ _CATALOG: tuple[Rule, ...] = (
        "0.3.x and 0.4.0+ both tell the plugin (lower-case must) to use the given name or fail; the "
        "intent is clear, so MUST."),
     _r("env.ifname.length", S_PARAMS, "MUST", "0.1.0", None, "interface",
-       "ADD with a CNI_IFNAME longer than 15 bytes fails with an error object.", _IFNAME_NOTE),
+       "ADD with a CNI_IFNAME longer than 15 bytes fails (non-zero exit).", _IFNAME_NOTE),
     _r("env.ifname.length-boundary", S_PARAMS, "SHOULD", "0.1.0", None, "interface",
        "ADD with a valid CNI_IFNAME of exactly 15 bytes is accepted.",
        "Converse of env.ifname.length; implied, hence SHOULD."),
     _r("env.ifname.no-slash", S_PARAMS, "MUST", "0.1.0", None, "interface",
-       "ADD with a CNI_IFNAME containing '/' fails with an error object.", _IFNAME_NOTE),
+       "ADD with a CNI_IFNAME containing '/' fails (non-zero exit).", _IFNAME_NOTE),
     _r("env.ifname.no-colon", S_PARAMS, "MUST", "0.1.0", None, "interface",
-       "ADD with a CNI_IFNAME containing ':' fails with an error object.", _IFNAME_NOTE),
+       "ADD with a CNI_IFNAME containing ':' fails (non-zero exit).", _IFNAME_NOTE),
     _r("env.ifname.no-whitespace", S_PARAMS, "MUST", "0.1.0", None, "interface",
-       "ADD with a CNI_IFNAME containing a space, tab or newline fails with an error object.", _IFNAME_NOTE),
+       "ADD with a CNI_IFNAME containing a space, tab or newline fails (non-zero exit).", _IFNAME_NOTE),
     _r("env.ifname.not-dot", S_PARAMS, "MUST", "0.1.0", None, "interface",
-       "ADD with CNI_IFNAME '.' or '..' fails with an error object.", _IFNAME_NOTE),
+       "ADD with CNI_IFNAME '.' or '..' fails (non-zero exit).", _IFNAME_NOTE),
     _r("env.args.well-formed-accepted", S_PARAMS, "SHOULD", "0.1.0", None, "any",
        "A well-formed CNI_ARGS ('K=V' pairs of letters/digits joined by ';', including IgnoreUnknown=1) "
        "does not make an operation fail.",
@@ -384,6 +403,19 @@ _CATALOG: tuple[Rule, ...] = (
        "name has always been a required key (0.4.0: fields are required unless marked optional), but "
        "the sentence binds whoever writes the configuration; the plugin's duty to check it on ADD is "
        "implied, hence SHOULD. Go skel refuses with code 7. DEL: see config.name.checked-on-del."),
+    _r("config.cniversion.required", S_CONFIG, "SHOULD", "0.1.0", None, "any",
+       "ADD with a configuration whose cniVersion is missing, or is not a version string (\"abc\", the "
+       "JSON number 1), fails (non-zero exit).",
+       "Every tag defines cniVersion as '(string): Semantic Version 2.0 of CNI specification to which this "
+       "configuration conforms' and never marks it optional; spec-v0.4.0: 'Fields in CNI structures (like "
+       "Network Configuration and CNI Plugin Result) are required unless specifically marked optional' and "
+       "'If the cniVersion in the network configuration is not supported by the plugin, the plugin should "
+       "return an error code 1'; spec-v1.0.0 Section 3: 'The following fields must be inserted into the "
+       "execution configuration by the runtime: cniVersion'. The musts bind the configuration's author and "
+       "the runtime; the plugin's refusal is implied (the 0.4.0 'should'), hence SHOULD, as for "
+       "config.name.required. No code is checked: 1 (incompatible version), 6 (decode) and 7 (invalid "
+       "config) all fit. Go departure (a warning): pkg/version reads a missing cniVersion as 0.1.0 and "
+       "serves the request; 'abc' is refused with code 1, the number 1 with code 6."),
     _r("config.name.checked-on-del", S_CONFIG, "MAY", "0.1.0", None, "any",
        "A plugin may refuse a DEL whose configuration has no name; if it does, it fails cleanly and "
        "leaves the attachment in place.",
@@ -410,6 +442,16 @@ _CATALOG: tuple[Rule, ...] = (
        "0.2.0-0.3.1: such data 'may be ignored'; 0.4.0: should be ignored if not understood; 1.0.0+ "
        "reserve the key for the runtime and CONVENTIONS asks plugins to ignore what they do not "
        "understand."),
+    _r("config.cni-dev.ignored", S_PLUGIN_OBJ, "SHOULD", "1.0.0", None, "any",
+       "Configuration keys starting with cni.dev/ that the plugin does not know do not make ADD, CHECK or "
+       "DEL fail.",
+       "spec-v1.0.0 and spec-v1.1.0 Plugin configuration objects: 'Reserved keys, used by the protocol: "
+       "These keys are generated by the runtime at execution time ... Any keys starting with cni.dev/'. "
+       "The permission to refuse ('Plugins may define additional fields that they accept and may generate "
+       "an error if called with unknown fields') is given under 'Other keys', which reserved keys are not; "
+       "that a plugin tolerates the runtime's keys is implied, hence SHOULD. Before 1.0.0 such a key is an "
+       "unknown field a plugin may refuse (config.unknown-fields.may-fail), and other unknown keys may be "
+       "refused at every version, so neither is tested."),
     _r("config.unknown-fields.may-fail", S_PLUGIN_OBJ, "MAY", "0.2.0", None, "any",
        "A plugin may refuse configuration fields it does not know (other than args).",
        untestable="It is a permission: no plugin behaviour can violate it."),
@@ -438,13 +480,17 @@ _CATALOG: tuple[Rule, ...] = (
        "interface plugin (chained plugins adjust instead)."),
     _r("add.ifname-exists-fails", S_ADD, "MUST", "1.0.0", None, "interface",
        "ADD fails when an interface with the requested name already exists in the container.",
-       "Explicit MUST from 1.0.0. Chained plugins are exempt: they adjust an existing interface."),
+       "spec-v1.0.0 ADD: 'If an interface of the requested name already exists in the container, the CNI "
+       "plugin MUST return with an error.' The sentence asks for the failure only (non-zero exit); what "
+       "happens to the existing interface is not part of it. Chained plugins are exempt: they adjust an "
+       "existing interface."),
     _r("add.netns.nonexistent-fails", S_PARAMS, "MUST", "0.1.0", None, "interface",
-       "ADD with a CNI_NETNS path that does not exist fails with an error object.",
+       "ADD with a CNI_NETNS path that does not exist fails (non-zero exit).",
        "spec-v1.0.0 Errors: 'A plugin must exit with a return code of 0 on success, and non-zero on "
        "failure'; an interface plugin cannot 'create the interface defined by CNI_IFNAME inside the "
        "container at CNI_NETNS' (ADD) when there is no such namespace, so exit 0 reports a success that "
-       "did not happen: MUST (was SHOULD). Go plugins fail with a plugin-range code (often 999)."),
+       "did not happen: MUST (was SHOULD). The error object is error.json.on-stdout (SHOULD from 1.0.0), not "
+       "part of this rule. Go plugins fail with a plugin-range code (often 999)."),
     _r("add.netns.nonexistent-no-residue", S_DEL, "SHOULD", "0.3.0", None, "interface",
        "After an ADD into a nonexistent CNI_NETNS has failed and the runtime's DEL for it, nothing of the "
        "attachment is left: no new host-side links, addresses or routes, and its address can be handed out again.",

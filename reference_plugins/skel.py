@@ -329,7 +329,8 @@ def dispatch(handlers, env, data):
         conf = _read_conf(data)
         ver = conf.get("cniVersion")
         if ver is None or ver == "":
-            ver = "0.1.0"  # what libcni assumes for a config without cniVersion
+            # libcni assumes 0.1.0; the spec makes the key required (cnitest rule config.cniversion.required)
+            raise CNIError(ERR_INCOMPATIBLE_VERSION, "incompatible CNI versions", "the network config has no cniVersion")
         if not isinstance(ver, str):
             raise CNIError(ERR_DECODE, "cniVersion must be a string")
         if ver not in SUPPORTED_VERSIONS:

@@ -79,6 +79,27 @@ def test_version_needs_no_network_config(cni, cni_version):
     assert isinstance(inv.result, dict) and "supportedVersions" in inv.result, f"VERSION gave no version object:\n{inv.describe()}"
 
 
+@pytest.mark.cni_rule("version.input.none-legacy")
+def test_version_ignores_stdin_before_1_0_0(cni, cni_version):
+    """Before 1.0.0 VERSION has no input; the empty stdin is test_version_needs_no_network_config's."""
+    inv = cni.invoke("VERSION", p.BAD_JSON, None, None, None)
+    assert inv.succeeded, f"before 1.0.0 VERSION takes no parameters, so bytes on stdin that are not JSON should not stop it answering:\n{inv.describe()}"
+    assert isinstance(inv.result, dict) and "supportedVersions" in inv.result, f"VERSION gave no version object:\n{inv.describe()}"
+
+
+@pytest.mark.parametrize("stdin", [b"", p.BAD_JSON], ids=["empty", "not-json"])
+@pytest.mark.cni_rule("version.input.malformed")
+def test_version_malformed_input(cni, cni_version, stdin):
+    """From 1.0.0 the input is {cniVersion}: other stdin may be refused, but an exit 0 is a VERSION answer."""
+    inv = cni.invoke("VERSION", stdin, None, None, None)
+    if inv.exit_code not in (0, None):
+        return  # refusing input that is not the defined object is allowed
+    doc = inv.document
+    assert not inv.problems and isinstance(doc, dict) and isinstance(doc.get("cniVersion"), str) and isinstance(doc.get("supportedVersions"), list), (
+        f"VERSION with {'an empty stdin' if not stdin else 'a stdin that is not JSON'} exited 0, so it must print a version object "
+        f"(cniVersion, supportedVersions):\n{inv.describe()}")
+
+
 @pytest.mark.cni_rule("version.input.unsupported-still-answers")
 def test_version_answers_an_unsupported_request(cni, cni_version):
     inv = cni.invoke("VERSION", {"cniVersion": "9.9.9"}, None, None, None)

@@ -31,6 +31,11 @@ GO_RUNS = {
                                             "test_args_not_understood_ignored[1.0.0-foreign]"]),
     "test_io.py": (("0.4.0", "1.0.0"), ["test_stdout_single_json_document[1.0.0-lifecycle]"]),
 }
+# Known Go departures, each a finding of its rule's note: env.command.unknown-fails (MUST; skel exits 0
+# with CNI_COMMAND empty or unset) and config.cniversion.required (SHOULD; pkg/version serves a config
+# without cniVersion as 0.1.0).
+GO_FAILS = {"test_environment.py": {"test_unknown_command_fails[1.0.0-empty]", "test_unknown_command_fails[1.0.0-unset]"}}
+GO_WARNS = {"test_config.py": {"test_cni_version_required[0.4.0-missing]", "test_cni_version_required[1.0.0-missing]"}}
 INTERFACE_ONLY = {"test_environment.py": ["test_ifname_too_long_refused[1.0.0-16-bytes]", "test_ifname_honored[1.0.0]"]}
 
 
@@ -40,10 +45,10 @@ def test_protocol_suite_passes_on_go(plugin, suite):
     version_list, must_pass = GO_RUNS[suite]
     args = [f"--cni-version={v}" for v in version_list]
     run = run_suite(require_go(plugin), str(SUITES / suite), *args)
-    assert not run.failed(), run
-    assert run.returncode == 0, run
+    assert set(run.failed()) == GO_FAILS.get(suite, set()), run
+    assert run.returncode == (1 if suite in GO_FAILS else 0), run
     expected = must_pass + (INTERFACE_ONLY.get(suite, []) if plugin == "bridge" else [])
     missing = [t for t in expected if t not in run.passed()]
     assert not missing, f"expected to pass on Go {plugin}: {missing}\n{run}"
-    # Debian's Go plugins draw no SHOULD-level warning in these suites today; a new one is a finding to look at.
-    assert not run.warned(), f"warnings on Go {plugin}: {sorted(run.warned())}"
+    # Debian's Go plugins draw no other SHOULD-level warning in these suites today; a new one is a finding to look at.
+    assert set(run.warned()) == GO_WARNS.get(suite, set()), f"warnings on Go {plugin}: {sorted(run.warned())}"

@@ -5,6 +5,8 @@ import faults
 CAUGHT_BY = [
     faults.caught("host-local", "test_environment.py", "0.4.0",
                   "test_unknown_command_fails[0.4.0-BOGUS]", "it exited 0"),
+    faults.caught("host-local", "test_environment.py", "1.0.0",
+                  "test_unknown_command_fails[1.0.0-lower-case]", "it exited 0"),
 ]
 
 
