@@ -103,6 +103,7 @@ def build(plugin_conf: dict[str, Any], version: str, name: str) -> dict[str, Any
     """A single network config at `version` for one plugin entry."""
     conf = copy.deepcopy(plugin_conf)
     conf.pop("name", None)
+    conf.pop("cniVersion", None)  # a config file's own cniVersion names what to test when VERSION fails (Target.config_versions)
     return {"cniVersion": version, "name": name, **conf}
 
 

@@ -12,7 +12,7 @@ import importlib.util
 import signal
 from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -259,6 +259,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"not applicable: checks {'/'.join(sorted(kinds))} plugins, this is a {kind} plugin"))
         elif target.profile.one_attachment and item.get_closest_marker("cni_many_attachments"):
             item.add_marker(pytest.mark.skip(reason=f"not applicable: needs several live attachments; the {target.profile.name} profile serves one at a time"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say so when VERSION gave no usable list and the versions came from the configuration instead."""
+    target = config.stash.get(TARGET_KEY, None)
+    if target is None or hasattr(config, "workerinput"):
+        return
+    tested = target.versions()
+    if target.version_answer is not None and not target.settings.versions and target.versions_why.startswith("the plugin's VERSION"):
+        terminalreporter.write_line(f"cnitest: tested at {', '.join(tested) or 'no version'}: {target.versions_why}", yellow=True)
 
 
 @pytest.hookimpl(wrapper=True)

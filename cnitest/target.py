@@ -37,6 +37,7 @@ class Target:
     _versions: list[str] | None = field(default=None, repr=False)
     version_answer: Invocation | None = field(default=None, repr=False)
     hung: dict[str, Invocation] = field(default_factory=dict, repr=False)  # verb -> the call that timed out
+    versions_why: str = field(default="", repr=False)  # how versions() chose (for the report header)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Target:
@@ -86,24 +87,55 @@ class Target:
                       result_kind=result_kind(self.profile.kind), hung=self.hung)
 
     def versions(self) -> list[str]:
-        """The spec versions to test: --cni-version, else what VERSION lists and cnitest knows."""
+        """The spec versions to test: --cni-version, else what VERSION lists and cnitest knows;
+        when VERSION gives no usable list, only the versions the configuration names
+        (config_versions). `versions_why` says which of these it was."""
         if self._versions is None:
             # Set before asking, so a failed VERSION call is not repeated for every suite module.
             self._versions = list(versions.KNOWN)
-            chosen = self.settings.versions or self._ask_versions()
+            if self.settings.versions:
+                chosen, self.versions_why = list(self.settings.versions), "given with --cni-version"
+            else:
+                listed = self._ask_versions()
+                if listed:
+                    chosen, self.versions_why = listed, "listed by the plugin's VERSION answer"
+                else:
+                    chosen = self.config_versions()
+                    self.versions_why = (f"the plugin's VERSION call gave no usable supportedVersions ({self._version_failure()}), "
+                                         f"so only the version(s) the configuration names are tested; --cni-version chooses others")
             if self.template.cni_versions:  # a conflist names the versions it supports: test only those
                 chosen = [v for v in chosen if v in self.template.cni_versions]
             self._versions = chosen
         return self._versions
 
+    def config_versions(self) -> list[str]:
+        """The known spec versions the configuration names: a conflist's cniVersion and cniVersions,
+        a single config file's cniVersion; the built-in profile's configuration names none, so the
+        version cnitest asks VERSION at (versions.LATEST)."""
+        if self.template.cni_versions:
+            return list(self.template.cni_versions)
+        named = self.template.plugin.get("cniVersion")
+        if isinstance(named, str) and versions.is_known(named):
+            return [named]
+        return [versions.LATEST]
+
     def _ask_versions(self) -> list[str]:
+        """The known versions VERSION lists (empty: no usable answer); the answer is kept in version_answer."""
         with netns.new("version-query") as host:
             inv = versions.ask(self.runner(host))
         self.version_answer = inv
+        return versions.select(versions.listed(inv) or [])
+
+    def _version_failure(self) -> str:
+        inv = self.version_answer
+        if inv is None:
+            return "not asked"
+        if inv.exit_code != 0:
+            return f"exit {inv.exit_code}"
         listed = versions.listed(inv)
-        if listed and versions.select(listed):
-            return versions.select(listed)
-        return list(versions.KNOWN)  # no usable answer: test everything, the version suite says why
+        if listed is None:
+            return "exit 0 without a list"
+        return f"it lists {', '.join(map(str, listed)) or 'nothing'}, no version cnitest knows"
 
     def check_delegates(self) -> None:
         """Raise MissingDelegate when an IPAM plugin the config delegates to is not in CNI_PATH.

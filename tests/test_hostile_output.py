@@ -163,8 +163,39 @@ def test_version_is_asked_once_and_read_safely(monkeypatch, name, expected):
     monkeypatch.setattr(target, "_ask_versions", lambda: asked.append(1) or real())
     first = target.versions()
     assert target.versions() == first and len(asked) == 1
-    assert first == (expected or list(versions.KNOWN))
+    assert first == (expected or [versions.LATEST])  # no usable list: the default config's version only (Target.config_versions)
     answer = target.version_answer
     assert answer is not None
     if expected is None:
         assert any("nests JSON deeper" in p for p in answer.problems), answer.problems
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({"cniVersion": "0.4.0", "name": "n", "type": "host-local", "subnet": "10.1.0.0/24"}, ["0.4.0"]),
+    ({"cniVersion": "0.4.0", "name": "n", "plugins": [{"type": "host-local", "subnet": "10.1.0.0/24"}]}, ["0.4.0"]),
+    (None, None),
+])
+def test_failed_version_tests_only_the_configured_versions(tmp_path, config, expected):
+    """When VERSION gives no list, the versions tested are the ones the configuration names
+    (a config file's cniVersion; the built-in profile's config: the version VERSION was asked at)."""
+    from cnitest import versions
+    from cnitest.options import Settings
+    from cnitest.target import Target
+
+    path = None
+    if config is not None:
+        path = tmp_path / "conf.json"
+        path.write_text(json.dumps(config))
+    target = Target.from_settings(Settings(plugin=hostile("nested-json-version"), cni_path=["/usr/lib/cni"], config=path))
+    assert target.versions() == (expected or [versions.LATEST])
+    assert target.versions_why.startswith("the plugin's VERSION call gave no usable supportedVersions"), target.versions_why
+
+
+def test_failed_version_is_reported_and_narrows_the_run():
+    """A run whose VERSION call fails tests one version, not every known one, and says why."""
+    from cnitest import versions
+
+    run = run_suite(hostile("nested-json-version"), str(SUITES / "test_version.py"), "-k", "test_version_result_shape")
+    assert set(run.outcomes) == {f"test_version_result_shape[{versions.LATEST}]"}, run
+    assert run.outcomes[f"test_version_result_shape[{versions.LATEST}]"][0] == "failed", run  # the VERSION failure itself
+    assert f"cnitest: tested at {versions.LATEST}: the plugin's VERSION call gave no usable supportedVersions" in run.output, run
