@@ -74,7 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="V",
         action="append",
         default=[],
-        help=f"spec version to test (repeatable); default: every version the plugin lists that cnitest knows ({', '.join(versions.KNOWN)})",
+        help=f"spec version to test (repeatable); default: every version the plugin lists that cnitest knows ({', '.join(versions.KNOWN)}), or when VERSION gives no usable list the version(s) the configuration names",
     )
     # no argparse type= or choices=: argparse would print a usage block; options.parse gives one line
     group.addoption("--cni-timeout", metavar="SECONDS", default=str(options.DEFAULT_TIMEOUT), help="timeout per plugin call (default %(default)s)")

@@ -276,19 +276,20 @@ def test_ignore_unknown_cni_args(cni, netconf, container_ns, cni_version, cni_if
                     f"CNI_ARGS={cni_args!r} (IgnoreUnknown set, so unknown keys are to be ignored)", cni_args=cni_args)
 
 
+@pytest.mark.parametrize("how", ["unset", "empty"])
 @pytest.mark.cni_rule("env.path.optional")
-def test_without_cni_path(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
+def test_without_cni_path(cni, host_ns, netconf, container_ns, cni_version, cni_ifname, cni_container_id, how):
     before = p.state(host_ns, container_ns, netconf, cni_container_id)
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id, env={"CNI_PATH": None})
+    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id, env={"CNI_PATH": None if how == "unset" else ""})
     if add.exit_code == 0:
         rm = p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
-        assert add.succeeded, f"ADD without CNI_PATH succeeded but its output is not well-formed:\n{add.describe()}"
-        assert rm.exit_code == 0, f"DEL after an ADD without CNI_PATH failed:\n{rm.describe()}"
+        assert add.succeeded, f"ADD with CNI_PATH {how} succeeded but its output is not well-formed:\n{add.describe()}"
+        assert rm.exit_code == 0, f"DEL after an ADD with CNI_PATH {how} failed:\n{rm.describe()}"
         return
     after = p.state(host_ns, container_ns, netconf, cni_container_id)
-    assert add.failed_cleanly, f"a plugin that cannot work without CNI_PATH (optional for ADD) must fail cleanly, with an error object:\n{add.describe()}"
+    assert add.failed_cleanly, f"a plugin that cannot work without CNI_PATH (optional for ADD; here {how}) must fail cleanly, with an error object:\n{add.describe()}"
     diff = p.changes(before, after)
-    assert not diff, f"ADD without CNI_PATH failed but changed state:\n{p.describe_changes(diff, after)}\n{add.describe()}"
+    assert not diff, f"ADD with CNI_PATH {how} failed but changed state:\n{p.describe_changes(diff, after)}\n{add.describe()}"
 
 
 # CNI_COMMAND values that name no operation: how each case is passed (None: the variable unset).
@@ -328,3 +329,14 @@ def test_unknown_command_code_4(cni, netconf, container_ns, cni_version, cni_ifn
     inv, what = _bad_command(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, label)
     _refusal(inv, "env.command.unknown-fails", what)
     assert inv.error.code == 4, f"from 1.0.0 a CNI_COMMAND that names no operation is an invalid environment variable ({what}): code 4 expected, got {inv.error.code}:\n{inv.describe()}"
+
+
+@pytest.mark.parametrize("label", list(BAD_COMMANDS))
+@pytest.mark.cni_rule("error.code.invalid-env-names-variable")
+def test_unknown_command_code_4_names_it(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, label):
+    inv, what = _bad_command(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, label)
+    _refusal(inv, "env.command.unknown-fails", what)
+    if inv.error.code != 4:
+        pytest.skip(f"not applicable: the rule binds code-4 errors only; this refusal has code {inv.error.code}")
+    text = f"{inv.error.msg} {inv.error.details}"
+    assert p.mentions_variable(text, "CNI_COMMAND"), f"an error with code 4 must name the offending variable (CNI_COMMAND; {what}); msg/details say {text.strip()!r}:\n{inv.describe()}"
