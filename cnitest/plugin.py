@@ -266,7 +266,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     target = config.stash.get(TARGET_KEY, None)
     if target is None or hasattr(config, "workerinput"):
         return
-    tested = target.versions()
+    try:
+        tested = target.versions()
+    except Exception:  # noqa: BLE001 - the summary never turns into a harness error
+        return
     if target.version_answer is not None and not target.settings.versions and target.versions_why.startswith("the plugin's VERSION"):
         terminalreporter.write_line(f"cnitest: tested at {', '.join(tested) or 'no version'}: {target.versions_why}", yellow=True)
 
