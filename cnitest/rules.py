@@ -369,9 +369,10 @@ _CATALOG: tuple[Rule, ...] = (
        "the message is a must (error.code.invalid-env-names-variable). Hence SHOULD. Go skel uses 4."),
     _r("error.code.invalid-env-names-variable", S_ERROR, "MUST", "1.0.0", None, "any",
        "An error with code 4 names the offending variable(s) in msg or details.",
-       "Go departure (mild): skel's name checks say 'interface name ...' or 'containerID' rather than "
-       "CNI_IFNAME / CNI_CONTAINERID; tests should accept those spellings. Missing-variable errors do "
-       "list the variable names."),
+       "spec-v1.0.0 Error codes, 4: 'The error message must contain the variable name'. The full name "
+       "counts, or without the CNI_ prefix where that is no English word (containerID, ifname, netns); "
+       "'interface name', 'command' or 'network namespace' do not. Go skel's 'invalid characters in "
+       "containerID' names it; its missing-variable errors list the full names."),
     _r("error.code.io-failure", S_ERROR, "MAY", "1.0.0", None, "any",
        "Code 5 reports an I/O failure such as being unable to read stdin.",
        untestable="A black box cannot reliably provoke a read error on stdin (a closed pipe reads as "

@@ -10,5 +10,5 @@ CAUGHT_BY = [
 
 def replace(env, stdin):
     if env.get("CNI_COMMAND") not in faults.VERBS:
-        return faults.error(4, "unknown operation")
+        return faults.error(4, "unknown command")  # "command" is a word, not the variable's name
     return faults.real(env, stdin)

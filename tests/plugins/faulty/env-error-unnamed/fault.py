@@ -14,5 +14,5 @@ def replace(env, stdin):
     code, out = faults.real(env, stdin)
     doc = faults.error_doc(out) if code else None
     if doc and doc.get("code") == 4:
-        return faults.error(4, "invalid environment")
+        return faults.error(4, "invalid interface name or network namespace")  # words, not variable names
     return code, out
