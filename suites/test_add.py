@@ -37,12 +37,12 @@ def _state_of(snap, ifname):
 
 
 @pytest.mark.cni_rule("add.ifname-exists-fails")
-def test_add_fails_when_ifname_exists(cni, netconf, container_ns, cni_ifname, cni_container_id):
+def test_add_fails_when_ifname_exists(attachment, container_ns, cni_ifname):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     container_ns.iproute(_make_squatter(cni_ifname))
     before = _state_of(container_ns.snapshot(), cni_ifname)
-    inv = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+    inv = attachment.add()
     after_snap = container_ns.snapshot()
     after = _state_of(after_snap, cni_ifname)
     assert inv.exit_code not in (0, None), (
@@ -54,8 +54,8 @@ def test_add_fails_when_ifname_exists(cni, netconf, container_ns, cni_ifname, cn
 
 
 @pytest.mark.cni_rule("add.creates-ifname")
-def test_add_creates_cni_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id):
-    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+def test_add_creates_cni_ifname(attachment, container_ns, cni_ifname):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     link = snap.link(cni_ifname)
     # only the rule's words: whether it is up is the profile check interface.up, not a spec rule
@@ -63,7 +63,7 @@ def test_add_creates_cni_ifname(cni, netconf, container_ns, cni_ifname, cni_cont
 
 
 @pytest.mark.cni_rule("env.ifname.honored")
-def test_add_honours_cni_ifname(cni, attach, netconf, container_ns, netns_factory, cni_container_id, cni_ifname):
+def test_add_honours_cni_ifname(attach, netconf, container_ns, netns_factory, cni_container_id, cni_ifname):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     ifname = "net1"
@@ -85,12 +85,12 @@ def test_add_honours_cni_ifname(cni, attach, netconf, container_ns, netns_factor
 
 @pytest.mark.cni_rule("add.same-container-other-ifname")
 @pytest.mark.cni_many_attachments
-def test_same_container_twice_with_another_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_target):
+def test_same_container_twice_with_another_ifname(attach, netconf, container_ns, cni_ifname, cni_target):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
-    first = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "the first ADD")
+    first = attach(netconf).add_or_block(what="the first ADD")
     other = "net1" if cni_ifname != "net1" else "net2"
-    second = cni.invoke("ADD", netconf, container_ns, other, cni_container_id)
+    second = attach(netconf, ifname=other).add()
     assert second.succeeded, f"the same container may join the network again under another CNI_IFNAME ({other}); the second ADD failed:\n{second.describe()}"
     shared = set(checks.addresses_of(first.result)) & set(checks.addresses_of(second.result))
     assert not shared, f"the two attachments ({cni_ifname}, {other}) got the same address(es) {sorted(shared)}:\n{first.describe()}\n{second.describe()}"
@@ -101,9 +101,9 @@ def test_same_container_twice_with_another_ifname(cni, netconf, container_ns, cn
 
 
 @pytest.mark.cni_rule("add.netns.nonexistent-fails")
-def test_add_fails_for_a_missing_netns(cni, netconf, tmp_path, cni_ifname, cni_container_id):
+def test_add_fails_for_a_missing_netns(attachment, tmp_path):
     missing = str(tmp_path / "no-such-netns")
-    inv = cni.invoke("ADD", netconf, missing, cni_ifname, cni_container_id)
+    inv = attachment.add(netns=missing)
     assert inv.failed_cleanly, f"CNI_NETNS={missing} does not exist, so ADD should fail with an error object:\n{inv.describe()}"
 
 
