@@ -99,6 +99,17 @@ def test_require_exit_code_only_lets_the_test_judge_the_output():
         require(noisy)  # without it, output that is not well-formed blocks too
 
 
+def test_one_address_pool_leaves_the_tests_config_alone():
+    from cnitest import config
+
+    conf = {"name": "n", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.9.0.0/24"}]]}}
+    shrunk = config.with_one_address_pool(conf)
+    assert shrunk is not None
+    assert shrunk[1] == ["10.9.0.5"] and shrunk[0]["ipam"]["ranges"] == [[{"subnet": "10.9.0.0/24", "rangeStart": "10.9.0.5", "rangeEnd": "10.9.0.5"}]]
+    assert conf["ipam"]["ranges"] == [[{"subnet": "10.9.0.0/24"}]]
+    assert config.with_one_address_pool({"name": "n", "ipam": {"type": "static"}}) is None
+
+
 def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
     """The pytest11 entry point is loaded in every pytest run on the machine: it must cost nothing."""
     (tmp_path / "test_unrelated.py").write_text(
