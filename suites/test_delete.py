@@ -139,11 +139,10 @@ def test_del_removes_host_links(attachment, host_ns):
 @pytest.mark.cni_rule("del.releases-ipam")
 def test_del_releases_the_address(attach, netconf, netns_factory, cni_container_id):
     """With the pool shrunk to one address, another container can only get it after DEL."""
-    conf = dict(netconf)
-    conf["ipam"] = dict(conf.get("ipam") or {})
-    pool = config.single_address_pool(conf)
-    if pool is None:
+    shrunk = config.with_one_address_pool(netconf)
+    if shrunk is None:
         pytest.skip("the config has no ipam.ranges to shrink to one address")
+    conf, pool = shrunk
     first = attach(conf)
     first.add_or_block(what="ADD with a one-address pool")
     require(first.delete(), what="DEL")
