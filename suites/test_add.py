@@ -113,11 +113,10 @@ def test_failed_add_into_a_missing_netns_leaves_nothing(attach, netconf, host_ns
                                                         cni_container_id):
     """ADD into a missing netns, then the DEL a runtime must send after it; with a one-address
     pool, the next ADD into a real namespace proves the address was released."""
-    conf = dict(netconf)
-    conf["ipam"] = dict(conf.get("ipam") or {})
-    pool = config.single_address_pool(conf)
-    if pool is None:
+    shrunk = config.with_one_address_pool(netconf)
+    if shrunk is None:
         pytest.skip("not applicable: the config has no ipam.ranges to shrink to one address")
+    conf, pool = shrunk
     warm = attach(conf)  # the pool serves an ADD at all (and shared host links, e.g. a bridge, exist before)
     warm.add_or_block(what="ADD with a one-address pool")
     require(warm.delete(), what="DEL after that ADD")
