@@ -70,14 +70,20 @@ def blocked_by(reason: str) -> tuple[bool, str | None]:
     return reason.startswith("blocked:"), None
 
 
-def require(inv: Invocation, rule: str | None = None, what: str | None = None) -> Invocation:
+def require(inv: Invocation, rule: str | None = None, what: str | None = None, exit_code_only: bool = False) -> Invocation:
     """`inv` if the call succeeded (exit 0, well-formed output, an ADD with a result object);
     else BlockedBy `rule` (default: PRECONDITION_RULES[inv.verb]).
 
     For a step the test needs but does not judge; `what` names it in the reason
-    (default: the verb)."""
+    (default: the verb). With `exit_code_only` only exit 0 is required: for a test
+    that judges the call's own output (a successful DEL prints nothing), whatever
+    that output holds."""
     rule = rule or PRECONDITION_RULES.get(inv.verb, PRECONDITION_RULES["ADD"])
     what = what or inv.verb
+    if exit_code_only:
+        if inv.exit_code != 0:
+            raise BlockedBy(rule, f"{what} did not exit 0, so this test's rule cannot be judged:\n{inv.describe()}")
+        return inv
     if not inv.succeeded:
         raise BlockedBy(rule, f"{what} failed, so this test's rule cannot be judged:\n{inv.describe()}")
     if inv.verb == "ADD" and not isinstance(inv.result, dict):
@@ -139,8 +145,12 @@ class Attachment:
             kwargs.setdefault("cni_args", self.cni_args)
         return self.runner.invoke(verb, config, ns, self.ifname, self.container_id, **kwargs)
 
-    def add(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Invocation:
-        """ADD with `config` (default: this attachment's); a success sets `result`."""
+    def add(self, config: Mapping[str, Any] | str | bytes | None = None, **kwargs: Any) -> Invocation:
+        """ADD with `config` (default: this attachment's); a success sets `result`.
+
+        `config` may be raw stdin (text or bytes, sent as it is) for the tests of
+        malformed input: should such an ADD succeed after all, the attachment's
+        DEL (its own config, with that result) still cleans it up."""
         self.added = True
         inv = self.invoke("ADD", self.config if config is None else config, **kwargs)
         self.last_add = inv
@@ -166,6 +176,16 @@ class Attachment:
         if inv.succeeded:
             self.added = False
         return inv
+
+    def lifecycle(self, deletes: int = 1) -> list[Invocation]:
+        """ADD, CHECK (where the version has CHECK and the ADD exited 0), then `deletes`
+        DELs: every call a runtime makes over one attachment's life, in order, for a
+        test that judges what each call printed (their outcome is not asserted here)."""
+        calls = [self.add()]
+        if versions.has_check(self.version) and calls[0].exit_code == 0:
+            calls.append(self.check())
+        calls += [self.delete() for _ in range(deletes)]
+        return calls
 
     def __enter__(self) -> Attachment:
         return self

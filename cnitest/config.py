@@ -140,3 +140,12 @@ def single_address_pool(conf: dict[str, Any]) -> list[str] | None:
         ranges[n] = [first]
         left.append(address)
     return left
+
+
+def with_one_address_pool(conf: dict[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
+    """A copy of `conf` whose pool single_address_pool shrank, and the addresses it still
+    holds; None when there is no `ipam.ranges` to shrink. `conf` itself is left alone,
+    so the test's own config keeps its full pool."""
+    out = copy.deepcopy(conf)
+    pool = single_address_pool(out)
+    return None if pool is None else (out, pool)

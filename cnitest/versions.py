@@ -74,9 +74,10 @@ def select(candidates: list[str] | tuple[str, ...]) -> list[str]:
     return [v for v in KNOWN if v in set(candidates)]
 
 
-def ask(runner: Runner) -> Invocation:
-    """The VERSION call every part of cnitest makes: no container, asked at LATEST."""
-    return runner.invoke("VERSION", {"cniVersion": LATEST}, None, None, None)
+def ask(runner: Runner, cni_version: str = LATEST) -> Invocation:
+    """The VERSION call every part of cnitest makes: no container, asked at `cni_version`
+    (LATEST unless a test asks at its own version)."""
+    return runner.invoke("VERSION", {"cniVersion": cni_version}, None, None, None)
 
 
 def listed(answer: Invocation | Any) -> list[str] | None:

@@ -1,8 +1,10 @@
 """Helpers shared by the protocol suites (version, environment, errors, config, io).
 
-What "changes nothing" means for a refused call, how to clean up after an ADD,
-and which calls reliably make a plugin fail. Not a test module: pytest does not
-collect it.
+What "changes nothing" means for a refused call, and which inputs reliably make
+a plugin fail. Calls go through cnitest.Attachment (raw stdin and missing
+variables too: Attachment.add / Attachment.invoke); the two call helpers at the
+end are left only for the modules not yet on it (test_config, test_environment,
+test_version) and go with them. Not a test module: pytest does not collect it.
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ def describe_changes(diff: list[str], after: State) -> str:
 def del_config(netconf: dict[str, Any], add: Invocation | None, version: str) -> dict[str, Any]:
     """The config a runtime sends with DEL/CHECK after `add`: its result as prevResult
     from 0.3.0 on (attachment.with_prev_result); `netconf` as given when `add` printed
-    no result. For modules not yet written on the Attachment."""
+    no result. Only for test_config, test_environment and test_version, until they
+    are written on the Attachment (Attachment.prev_config)."""
     if add is None or add.result is None:
         return netconf
     return with_prev_result(netconf, add.result, version)
@@ -128,7 +131,8 @@ def del_config(netconf: dict[str, Any], add: Invocation | None, version: str) ->
 def cleanup(cni: Runner, netconf: dict[str, Any], add: Invocation | None, container_ns: Namespace, ifname: str,
             container_id: str, version: str, **kwargs: Any) -> Invocation:
     """DEL after an ADD, the way a runtime would (best effort; the caller decides what to assert).
-    For modules not yet written on the Attachment, whose context manager does this."""
+    Only for test_config, test_environment and test_version, until they are written on
+    the Attachment, whose delete() and context manager do this."""
     att = cni.attach(netconf, container_ns, ifname, container_id, version)
     if add is not None and add.result is not None:
         return att.delete(add.result, **kwargs)

@@ -30,20 +30,20 @@ def _make_squatter(ifname):
 
 
 @pytest.mark.cni_rule("add.ifname-exists-fails")
-def test_add_fails_when_ifname_exists(cni, netconf, container_ns, cni_ifname, cni_container_id):
+def test_add_fails_when_ifname_exists(attachment, container_ns, cni_ifname):
     """The rule's sentence asks for the failure only: what becomes of the existing interface is not judged."""
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     container_ns.iproute(_make_squatter(cni_ifname))
-    inv = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+    inv = attachment.add()
     assert inv.exit_code not in (0, None), (
         f"{cni_ifname} already exists in the container, so the spec expects ADD to fail; it succeeded:\n{inv.describe()}\ncontainer:\n{container_ns.snapshot().describe()}"
     )
 
 
 @pytest.mark.cni_rule("add.creates-ifname")
-def test_add_creates_cni_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id):
-    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+def test_add_creates_cni_ifname(attachment, container_ns, cni_ifname):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     link = snap.link(cni_ifname)
     # only the rule's words: whether it is up is the profile check interface.up, not a spec rule
@@ -51,7 +51,7 @@ def test_add_creates_cni_ifname(cni, netconf, container_ns, cni_ifname, cni_cont
 
 
 @pytest.mark.cni_rule("env.ifname.honored")
-def test_add_honours_cni_ifname(cni, attach, netconf, container_ns, netns_factory, cni_container_id, cni_ifname):
+def test_add_honours_cni_ifname(attach, netconf, container_ns, netns_factory, cni_container_id, cni_ifname):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     ifname = "net1"
@@ -73,12 +73,12 @@ def test_add_honours_cni_ifname(cni, attach, netconf, container_ns, netns_factor
 
 @pytest.mark.cni_rule("add.same-container-other-ifname")
 @pytest.mark.cni_many_attachments
-def test_same_container_twice_with_another_ifname(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_target):
+def test_same_container_twice_with_another_ifname(attach, netconf, container_ns, cni_ifname, cni_target):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
-    first = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "the first ADD")
+    first = attach(netconf).add_or_block(what="the first ADD")
     other = "net1" if cni_ifname != "net1" else "net2"
-    second = cni.invoke("ADD", netconf, container_ns, other, cni_container_id)
+    second = attach(netconf, ifname=other).add()
     assert second.succeeded, f"the same container may join the network again under another CNI_IFNAME ({other}); the second ADD failed:\n{second.describe()}"
     shared = set(checks.addresses_of(first.result)) & set(checks.addresses_of(second.result))
     assert not shared, f"the two attachments ({cni_ifname}, {other}) got the same address(es) {sorted(shared)}:\n{first.describe()}\n{second.describe()}"
@@ -89,9 +89,9 @@ def test_same_container_twice_with_another_ifname(cni, netconf, container_ns, cn
 
 
 @pytest.mark.cni_rule("add.netns.nonexistent-fails")
-def test_add_fails_for_a_missing_netns(cni, netconf, tmp_path, cni_ifname, cni_container_id):
+def test_add_fails_for_a_missing_netns(attachment, tmp_path):
     missing = str(tmp_path / "no-such-netns")
-    inv = cni.invoke("ADD", netconf, missing, cni_ifname, cni_container_id)
+    inv = attachment.add(netns=missing)
     assert inv.exit_code not in (0, None), f"CNI_NETNS={missing} does not exist, so ADD must fail; it exited 0:\n{inv.describe()}"
 
 
@@ -101,11 +101,10 @@ def test_failed_add_into_a_missing_netns_leaves_nothing(attach, netconf, host_ns
                                                         cni_container_id):
     """ADD into a missing netns, then the DEL a runtime must send after it; with a one-address
     pool, the next ADD into a real namespace proves the address was released."""
-    conf = dict(netconf)
-    conf["ipam"] = dict(conf.get("ipam") or {})
-    pool = config.single_address_pool(conf)
-    if pool is None:
+    shrunk = config.with_one_address_pool(netconf)
+    if shrunk is None:
         pytest.skip("not applicable: the config has no ipam.ranges to shrink to one address")
+    conf, pool = shrunk
     warm = attach(conf)  # the pool serves an ADD at all (and shared host links, e.g. a bridge, exist before)
     warm.add_or_block(what="ADD with a one-address pool")
     require(warm.delete(), what="DEL after that ADD")

@@ -62,11 +62,7 @@ def _comparable(result: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _added(att):
-    """`att` ADDed; the chained plugin must accept the prevResult it was given."""
-    add = att.add()
-    assert add.succeeded and add.result is not None, f"ADD with a prevResult must succeed:\n{add.describe()}"
-    return add
+ACCEPTS_PREV = "ADD with a prevResult must succeed"  # every test here judges an ADD given prevResult
 
 
 @pytest.mark.cni_rule("chain.prevresult.handled")
@@ -82,7 +78,8 @@ def test_prevresult_handled(chained):
 
 
 def _nothing_dropped(att, expectation):
-    add = _added(att)
+    add = att.add()
+    assert add.succeeded and add.result is not None, f"{ACCEPTS_PREV}:\n{add.describe()}"
     missing = dropped(att.config["prevResult"], add.result)
     assert not missing, f"{expectation}; the output dropped:\n- " + "\n- ".join(missing) + f"\n{add.describe()}"
 
@@ -100,7 +97,8 @@ def test_prevresult_echoed_legacy(chained):
 @pytest.mark.cni_rule("chain.prevresult.echo")
 def test_prevresult_echoed(chained, container_ns, cni_version):
     """A plugin that changes nothing visible echoes prevResult; visible changes must be real (kernel-checked)."""
-    add = _added(chained)
+    add = chained.add()
+    assert add.succeeded and add.result is not None, f"{ACCEPTS_PREV}:\n{add.describe()}"
     prev, out = _comparable(chained.config["prevResult"]), _comparable(add.result)
     snap = container_ns.snapshot()
     # interface fields a chained plugin may legitimately change (tuning's mac/mtu): accept the
@@ -125,7 +123,8 @@ def test_prevresult_echoed(chained, container_ns, cni_version):
 
 @pytest.mark.cni_rule("chain.prevresult.indexes-stable")
 def test_interface_indexes_stable(chained):
-    add = _added(chained)
+    add = chained.add()
+    assert add.succeeded and add.result is not None, f"{ACCEPTS_PREV}:\n{add.describe()}"
     p, o = Result.read(chained.config["prevResult"]), Result.read(add.result)
     wrong = []
     for ip in o.ips:
@@ -141,7 +140,8 @@ def test_interface_indexes_stable(chained):
 
 @pytest.mark.cni_rule("chain.prevresult.del-accepted")
 def test_del_with_prevresult(chained):
-    _added(chained)
+    add = chained.add()
+    assert add.succeeded and add.result is not None, f"{ACCEPTS_PREV}:\n{add.describe()}"
     rm = chained.delete()
     assert rm.succeeded, f"DEL with the final ADD result as prevResult should succeed:\n{rm.describe()}"
 
@@ -149,6 +149,7 @@ def test_del_with_prevresult(chained):
 @pytest.mark.cni_versions(min="0.4.0")
 @pytest.mark.cni_rule("check.after-add-succeeds")
 def test_check_with_chained_result(chained, cni_version):
-    _added(chained)
+    add = chained.add()
+    assert add.succeeded and add.result is not None, f"{ACCEPTS_PREV}:\n{add.describe()}"
     chk = chained.check()
     assert chk.succeeded, f"CHECK right after ADD, with that ADD's output as prevResult, must succeed at {cni_version}:\n{chk.describe()}"

@@ -14,21 +14,8 @@ import ipaddress
 import pytest
 
 from cnitest import checks, config, host_local, ipaddr
-from cnitest.attachment import BlockedBy, require
+from cnitest.attachment import require
 from cnitest.result import Result
-
-
-@pytest.fixture
-def add(attachment):
-    """A successful ADD in a fresh container namespace (the test's precondition: a failed
-    ADD blocks the test, by add.result.stdout)."""
-    return attachment.add_or_block()
-
-
-@pytest.fixture
-def check(attachment):
-    """CHECK(prev_result) for this test's attachment."""
-    return attachment.check
 
 
 def _check_fails(inv, why, *context):
@@ -36,52 +23,56 @@ def _check_fails(inv, why, *context):
 
 
 @pytest.mark.cni_rule("check.after-add-succeeds")
-def test_check_succeeds_right_after_add(add, check):
-    inv = check(add.result)
+def test_check_succeeds_right_after_add(attachment):
+    add = attachment.add_or_block()
+    inv = attachment.check()
     assert inv.succeeded, f"CHECK right after ADD, with its result as prevResult, must succeed:\n{inv.describe()}\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("check.output.empty")
-def test_successful_check_prints_nothing(add, check):
-    inv = check(add.result)
-    if inv.exit_code != 0:  # stdout is judged here whatever it holds; only the exit code is a precondition
-        raise BlockedBy("check.after-add-succeeds", f"CHECK right after ADD did not exit 0:\n{inv.describe()}")
+def test_successful_check_prints_nothing(attachment):
+    attachment.add_or_block()
+    inv = require(attachment.check(), what="CHECK right after ADD", exit_code_only=True)  # stdout is judged here
     assert not inv.stdout.strip(), f"a successful CHECK prints nothing on stdout:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("check.tolerates-later-changes")
-def test_check_tolerates_an_extra_route(add, check, container_ns, cni_ifname):
+def test_check_tolerates_an_extra_route(attachment, container_ns, cni_ifname):
+    attachment.add_or_block()
     # What a later chained plugin might do: one more route in the container, via CNI_IFNAME.
     def extra_route(ipr):
         ipr.route("add", dst="198.51.100.0/24", oif=ipr.link_lookup(ifname=cni_ifname)[0])
 
     container_ns.iproute(extra_route)
-    inv = check(add.result)
+    inv = attachment.check()
     assert inv.succeeded, (
         f"after a later plugin added a route (198.51.100.0/24 dev {cni_ifname}) CHECK must still succeed:\n{inv.describe()}\ncontainer:\n{container_ns.snapshot().describe()}"
     )
 
 
 @pytest.mark.cni_rule("check.detects-missing-interface")
-def test_check_fails_without_the_interface(add, check, container_ns, cni_ifname):
+def test_check_fails_without_the_interface(attachment, container_ns, cni_ifname):
+    attachment.add_or_block()
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     container_ns.iproute(lambda ipr: ipr.link("del", index=ipr.link_lookup(ifname=cni_ifname)[0]))
-    _check_fails(check(add.result), f"the container interface {cni_ifname} was deleted", f"container:\n{container_ns.snapshot().describe()}")
+    _check_fails(attachment.check(), f"the container interface {cni_ifname} was deleted", f"container:\n{container_ns.snapshot().describe()}")
 
 
 @pytest.mark.cni_rule("check.detects-missing-address")
-def test_check_fails_without_an_address(add, check, container_ns, cni_ifname):
+def test_check_fails_without_an_address(attachment, container_ns, cni_ifname):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     gone = next((a for a in snap.addresses_of(cni_ifname) if a.cidr in {str(ip.address) for ip in Result.read(add.result).ips}), None)
     if gone is None:
         pytest.skip(f"ADD put none of its reported addresses on {cni_ifname}, so there is none to remove")
     container_ns.iproute(lambda ipr: ipr.addr("del", index=gone.index, address=gone.address, prefixlen=gone.prefixlen))
-    _check_fails(check(add.result), f"the address {gone.cidr} was removed from {cni_ifname}", f"container:\n{container_ns.snapshot().describe()}")
+    _check_fails(attachment.check(), f"the address {gone.cidr} was removed from {cni_ifname}", f"container:\n{container_ns.snapshot().describe()}")
 
 
 @pytest.mark.cni_rule("check.detects-missing-route")
-def test_check_fails_without_a_route(add, check, container_ns):
+def test_check_fails_without_a_route(attachment, container_ns):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     routes = Result.read(add.result).routes
     route = next((r for r in routes if snap.has_route(str(r.dst), str(r.gw) if r.gw else None)), None)
@@ -95,12 +86,13 @@ def test_check_fails_without_a_route(add, check, container_ns):
             ipr.route("del", dst=str(want), table=r.table, gateway=r.gateway, oif=r.oif, family=r.family)
 
     container_ns.iproute(remove)
-    _check_fails(check(add.result), f"the route {route.dst} from the result was removed", f"container:\n{container_ns.snapshot().describe()}")
+    _check_fails(attachment.check(), f"the route {route.dst} from the result was removed", f"container:\n{container_ns.snapshot().describe()}")
 
 
 @pytest.mark.cni_rule("check.prevresult-mismatch-fails")
-def test_check_compares_with_prev_result(add, check, container_ns, cni_ifname):
+def test_check_compares_with_prev_result(attachment, container_ns, cni_ifname):
     """A prevResult naming another address than the one configured: CHECK must notice."""
+    add = attachment.add_or_block()
     prev = copy.deepcopy(add.result)
     changed = None
     for ip in prev.get("ips") or []:
@@ -113,18 +105,19 @@ def test_check_compares_with_prev_result(add, check, container_ns, cni_ifname):
             break
     if changed is None:
         pytest.skip("the result has no address to alter")
-    _check_fails(check(prev), f"prevResult says {cni_ifname} has {changed[1]} but it really has {changed[0]}")
+    _check_fails(attachment.check(prev), f"prevResult says {cni_ifname} has {changed[1]} but it really has {changed[0]}")
 
 
 @pytest.mark.cni_rule("check.detects-missing-reservation")
-def test_check_fails_after_the_reservation_is_gone(attachment, add, check, netconf):
+def test_check_fails_after_the_reservation_is_gone(attachment, netconf):
+    add = attachment.add_or_block()
     held = host_local.for_config(netconf)
     if held is not None and not set(checks.addresses_of(add.result)) & set(held):
         pytest.skip("host-local recorded no reservation for the ADD's addresses")
     if (config.ipam_section(netconf) or {}).get("type") == "static":
         pytest.skip("static IPAM takes its addresses from the config and reserves nothing, so there is no reservation to lose")
     require(attachment.delete(), what="DEL")
-    _check_fails(check(add.result), "DEL released the reservation behind prevResult")
+    _check_fails(attachment.check(add.result), "DEL released the reservation behind prevResult")
 
 
 @pytest.mark.cni_rule("check.old-version-rejected")

@@ -25,11 +25,6 @@ def data_plane(cni_target):
         pytest.skip("data-plane checks apply to interface plugins")
 
 
-def _add(att):
-    """ADD before traffic is checked: a failed ADD blocks the check (by add.result.stdout)."""
-    return att.add_or_block(what="ADD before traffic is checked")
-
-
 def _dual_stack(conf):
     conf = copy.deepcopy(conf)
     ipam = conf.get("ipam")
@@ -55,7 +50,7 @@ def _exchange_all(host_ns, container_ns, addrs, what):
 @pytest.mark.cni_profile_check("data-plane.host-container-ipv4")
 def test_host_reaches_container_ipv4(data_plane, cni, attach, netconf, container_ns):
     with attach(netconf) as att:
-        add = _add(att)
+        add = att.add_or_block()  # a failed ADD blocks the traffic check
         addrs = dataplane.container_addresses(add.result, container_ns.path, 4)
         assert addrs, f"ADD reported no IPv4 address for the container, so none can be reached:\n{add.describe()}"
         _exchange_all(cni.host_ns, container_ns, addrs, "IPv4")
@@ -65,7 +60,7 @@ def test_host_reaches_container_ipv4(data_plane, cni, attach, netconf, container
 @pytest.mark.cni_profile_check("data-plane.host-container-dual-stack")
 def test_host_reaches_container_dual_stack(data_plane, cni, attach, netconf, container_ns):
     with attach(_dual_stack(netconf)) as att:
-        add = _add(att)
+        add = att.add_or_block()  # a failed ADD blocks the traffic check
         v4 = dataplane.container_addresses(add.result, container_ns.path, 4)
         v6 = dataplane.container_addresses(add.result, container_ns.path, 6)
         assert v4 and v6, f"a dual-stack ADD must report an IPv4 and an IPv6 container address; got {v4 + v6}:\n{add.describe()}"
@@ -78,7 +73,7 @@ def test_two_containers_on_one_bridge(data_plane, attach, netconf, container_ns,
         pytest.skip("two containers meet on a shared L2 segment only with a bridge profile")
     other_ns = netns_factory("container2")
     with attach(netconf) as one, attach(netconf, other_ns, container_id=cni_container_id + "-b") as two:
-        first, second = _add(one), _add(two)
+        first, second = one.add_or_block(), two.add_or_block()
         a = dataplane.container_addresses(first.result, container_ns.path, 4)
         b = dataplane.container_addresses(second.result, other_ns.path, 4)
         assert a and b, f"both ADDs must report an IPv4 address: {a} / {b}"

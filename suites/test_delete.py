@@ -11,56 +11,40 @@ import pytest
 from cnitest import checks, config, host_local, netns
 from cnitest.attachment import BlockedBy, require
 
-
-@pytest.fixture
-def add(attachment):
-    """A successful ADD in a fresh container namespace (the test's precondition: a failed
-    ADD blocks the test, by add.result.stdout)."""
-    return attachment.add_or_block()
-
-
-@pytest.fixture
-def delete(attachment):
-    """DEL for this test's attachment: delete(prev_result, netns=..., config=..., **invoke kwargs)."""
-
-    def run(prev_result=None, **kw):
-        return attachment.delete(prev_result, **kw)
-
-    return run
-
-
-def _twice(add, delete):
-    first = delete(add.result)
-    assert first.succeeded, f"the first DEL after ADD failed:\n{first.describe()}"
-    second = delete(add.result)
-    assert second.succeeded, f"DEL repeated for the same (CNI_CONTAINERID, CNI_IFNAME) must succeed again; the second one failed:\n{second.describe()}"
+REPEATED = "DEL repeated for the same (CNI_CONTAINERID, CNI_IFNAME) must succeed again; the second one failed"
 
 
 @pytest.mark.cni_rule("del.idempotent")
-def test_del_twice(add, delete):
-    _twice(add, delete)
+def test_del_twice(attachment):
+    attachment.add_or_block()
+    first, second = attachment.delete(), attachment.delete()
+    assert first.succeeded, f"the first DEL after ADD failed:\n{first.describe()}"
+    assert second.succeeded, f"{REPEATED}:\n{second.describe()}"
 
 
 @pytest.mark.cni_versions(max="0.4.0")
 @pytest.mark.cni_rule("del.tolerates-missing")
-def test_del_twice_before_1_0_0(add, delete):
+def test_del_twice_before_1_0_0(attachment):
     """Before 1.0.0 a repeated DEL is the case 'everything is already gone' of del.tolerates-missing."""
-    _twice(add, delete)
+    attachment.add_or_block()
+    first, second = attachment.delete(), attachment.delete()
+    assert first.succeeded and second.succeeded, f"{REPEATED}:\n{first.describe()}\n{second.describe()}"
 
 
 @pytest.mark.cni_kinds("interface")
 @pytest.mark.cni_rule("del.tolerates-missing")
-def test_del_after_the_interface_was_removed(add, delete, container_ns, cni_ifname):
+def test_del_after_the_interface_was_removed(attachment, container_ns, cni_ifname):
+    attachment.add_or_block()
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     container_ns.iproute(lambda ipr: ipr.link("del", index=ipr.link_lookup(ifname=cni_ifname)[0]))
-    inv = delete(add.result)
+    inv = attachment.delete()
     assert inv.succeeded, f"{cni_ifname} was removed out of band before DEL; DEL should still succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.without-add")
-def test_del_without_add(delete):
-    inv = delete(None)
+def test_del_without_add(attachment):
+    inv = attachment.delete()
     assert inv.succeeded, f"DEL for an attachment that was never added must succeed:\n{inv.describe()}"
 
 
@@ -80,15 +64,14 @@ def test_del_after_a_failed_add(attachment, tmp_path):
 
 
 @pytest.mark.cni_rule("del.output.empty")
-def test_successful_del_prints_nothing(add, delete):
-    rm = delete(add.result)
-    if rm.exit_code != 0:  # stdout is judged here whatever it holds; only the exit code is a precondition
-        raise BlockedBy("chain.prevresult.del-accepted", f"DEL after ADD did not exit 0:\n{rm.describe()}")
+def test_successful_del_prints_nothing(attachment):
+    attachment.add_or_block()
+    rm = require(attachment.delete(), what="DEL after ADD", exit_code_only=True)  # stdout is judged here
     assert not rm.stdout.strip(), f"a successful DEL prints nothing on stdout (DEL has no result):\n{rm.describe()}"
 
 
 @pytest.mark.cni_rule("del.netns-gone")
-def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
+def test_del_after_the_netns_is_gone(attachment, netconf, container_ns):
     stale = netns.stale_netns_path(container_ns)
     try:
         add = attachment.add_or_block(netns=stale)
@@ -96,7 +79,7 @@ def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
         netns.close_alias(stale)
     container_ns.close()  # the namespace is destroyed; `stale` now names nothing
     held = host_local.for_config(netconf)
-    inv = delete(add.result, netns=stale)
+    inv = attachment.delete(netns=stale)
     assert inv.succeeded, f"the container namespace {stale} was deleted before DEL; DEL should still succeed:\n{inv.describe()}"
     if held:
         left = host_local.for_config(netconf)
@@ -105,50 +88,50 @@ def test_del_after_the_netns_is_gone(attachment, netconf, container_ns, delete):
 
 
 @pytest.mark.cni_rule("del.netns-empty")
-def test_del_with_empty_netns(add, delete):
-    inv = delete(add.result, netns=None, env={"CNI_NETNS": ""})
+def test_del_with_empty_netns(attachment):
+    attachment.add_or_block()
+    inv = attachment.delete(netns=None, env={"CNI_NETNS": ""})
     assert inv.succeeded, f"DEL with an empty CNI_NETNS should clean up what it can and succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.prevresult-absent")
 @pytest.mark.parametrize("prev", ["missing", "empty"])
-def test_del_without_prev_result(add, delete, netconf, prev):
-    conf = dict(netconf)
-    conf.pop("prevResult", None)  # a chained plugin's netconf carries the base result
-    if prev == "empty":
-        conf["prevResult"] = {}
-    inv = delete(None, config=conf)
+def test_del_without_prev_result(attachment, prev):
+    attachment.add_or_block()
+    inv = attachment.delete({} if prev == "empty" else None)  # None: the config goes without prevResult
     assert inv.succeeded, f"DEL with {prev} prevResult should clean up and succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("chain.prevresult.del-accepted")
-def test_del_with_the_add_result_as_prev_result(add, delete):
-    inv = delete(add.result)
+def test_del_with_the_add_result_as_prev_result(attachment):
+    attachment.add_or_block()
+    inv = attachment.delete()
     assert inv.succeeded, f"DEL carrying the ADD result as prevResult should succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.removes-interface")
-def test_del_removes_the_interface(add, delete, container_ns, cni_ifname):
+def test_del_removes_the_interface(attachment, container_ns, cni_ifname):
+    add = attachment.add_or_block()
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"CNI_IFNAME={cni_ifname} exists in every namespace; the plugin configures it rather than creating it")
     if container_ns.snapshot().link(cni_ifname) is None:
         raise BlockedBy("add.creates-ifname", f"ADD made no {cni_ifname}, so there is none for DEL to remove:\n{add.describe()}")
-    require(delete(add.result), what="DEL")
+    require(attachment.delete(), what="DEL")
     snap = container_ns.snapshot()
     assert snap.link(cni_ifname) is None, f"after DEL {cni_ifname} should be gone from the container:\n{snap.describe()}"
 
 
 @pytest.mark.cni_rule("del.removes-host-resources")
-def test_del_removes_host_links(attachment, host_ns, delete):
+def test_del_removes_host_links(attachment, host_ns):
     before = {link.name for link in host_ns.snapshot().links}
-    add = attachment.add_or_block()
+    attachment.add_or_block()
     made = host_ns.snapshot()
     # A bridge (or vrf) is shared by every attachment of the network, not made for this one:
     # Go bridge keeps it after DEL on purpose. Only per-attachment links must go.
     own = {link.name for link in made.links if link.name not in before and link.kind not in ("bridge", "vrf")}
     if not own:
         pytest.skip("ADD made no per-attachment link in the host namespace")
-    require(delete(add.result), what="DEL")
+    require(attachment.delete(), what="DEL")
     left = sorted(own & {link.name for link in host_ns.snapshot().links})
     assert not left, f"after DEL the host-side links ADD made for the attachment should be gone; left: {left}\nhost:\n{host_ns.snapshot().describe()}"
 
@@ -156,11 +139,10 @@ def test_del_removes_host_links(attachment, host_ns, delete):
 @pytest.mark.cni_rule("del.releases-ipam")
 def test_del_releases_the_address(attach, netconf, netns_factory, cni_container_id):
     """With the pool shrunk to one address, another container can only get it after DEL."""
-    conf = dict(netconf)
-    conf["ipam"] = dict(conf.get("ipam") or {})
-    pool = config.single_address_pool(conf)
-    if pool is None:
+    shrunk = config.with_one_address_pool(netconf)
+    if shrunk is None:
         pytest.skip("the config has no ipam.ranges to shrink to one address")
+    conf, pool = shrunk
     first = attach(conf)
     first.add_or_block(what="ADD with a one-address pool")
     require(first.delete(), what="DEL")

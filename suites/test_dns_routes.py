@@ -24,8 +24,6 @@ import pytest
 from cnitest import checks, config, ipaddr
 from cnitest.result import Result
 
-from . import _protocol as p
-
 DNS = {"nameservers": ["10.88.0.53", "fd00:88::53"], "domain": "cnitest.example", "search": ["cnitest.example"], "options": ["ndots:2"]}
 RESOLV_CONF = "nameserver 10.88.0.53\nnameserver fd00:88::53\ndomain cnitest.example\nsearch cnitest.example\noptions ndots:2\n"
 
@@ -48,11 +46,9 @@ def with_dns(conf: dict[str, Any], kind: str, tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def dns_add(cni, cni_target, netconf, container_ns, cni_ifname, cni_container_id, cni_version, tmp_path):
-    conf = with_dns(netconf, cni_target.profile.kind, tmp_path)
-    add = checks.require_success(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), "ADD with a DNS source in the config")
-    yield add
-    p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+def dns_attachment(attach, cni_target, netconf, tmp_path):
+    """This test's attachment of the config with a DNS source (not yet added)."""
+    return attach(with_dns(netconf, cni_target.profile.kind, tmp_path))
 
 
 def _dns_of(add) -> Any:
@@ -62,7 +58,8 @@ def _dns_of(add) -> Any:
 
 
 @pytest.mark.cni_rule("dns.result.shape")
-def test_dns_shape(dns_add, cni_version):
+def test_dns_shape(dns_attachment, cni_version):
+    dns_add = dns_attachment.add_or_block(what="ADD with a DNS source in the config")
     dns = _dns_of(dns_add)
     assert isinstance(dns, dict), f"a result's dns must be an object; at {cni_version} the plugin gave {dns!r}:\n{dns_add.describe()}"
     wrong = []
@@ -75,7 +72,8 @@ def test_dns_shape(dns_add, cni_version):
 
 
 @pytest.mark.cni_rule("dns.result.nameservers-ip")
-def test_dns_nameservers_are_addresses(dns_add):
+def test_dns_nameservers_are_addresses(dns_attachment):
+    dns_add = dns_attachment.add_or_block(what="ADD with a DNS source in the config")
     dns = _dns_of(dns_add)
     servers = dns.get("nameservers") if isinstance(dns, dict) else None
     if not isinstance(servers, list):
@@ -104,25 +102,22 @@ def _ipv4_route_metrics(ns) -> list[tuple[str, str | None, int]]:
 
 
 @pytest.mark.cni_rule("route.metric-zero")
-def test_routes_installed_with_metric_zero(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
-    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
-    try:
-        wanted = [r for r in Result.read(add.result).routes if r.dst.version == 4]
-        if not wanted:
-            pytest.skip("not applicable: the result has no IPv4 route")
-        kernel = _ipv4_route_metrics(container_ns)
-        wrong = []
-        for r in wanted:
-            dst = r.dst
-            found = [(d, gw, metric) for d, gw, metric in kernel if ipaddress.ip_network(d) == dst]
-            if found and all(metric != 0 for _, _, metric in found):
-                wrong.append(f"{r.dst} is installed with metric {sorted({m for _, _, m in found})}")
-        assert not wrong, (
-            f"at {cni_version} routes are expected to be installed with metric 0:" + checks.listing(wrong)
-            + f"\ncontainer IPv4 routes (dst, gw, metric): {kernel}\n{add.describe()}"
-        )
-    finally:
-        p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_routes_installed_with_metric_zero(attachment, container_ns, cni_version):
+    add = attachment.add_or_block()
+    wanted = [r for r in Result.read(add.result).routes if r.dst.version == 4]
+    if not wanted:
+        pytest.skip("not applicable: the result has no IPv4 route")
+    kernel = _ipv4_route_metrics(container_ns)
+    wrong = []
+    for r in wanted:
+        dst = r.dst
+        found = [(d, gw, metric) for d, gw, metric in kernel if ipaddress.ip_network(d) == dst]
+        if found and all(metric != 0 for _, _, metric in found):
+            wrong.append(f"{r.dst} is installed with metric {sorted({m for _, _, m in found})}")
+    assert not wrong, (
+        f"at {cni_version} routes are expected to be installed with metric 0:" + checks.listing(wrong)
+        + f"\ncontainer IPv4 routes (dst, gw, metric): {kernel}\n{add.describe()}"
+    )
 
 
 OTHER_NET = ("192.168.77.2/24", "192.168.77.1")  # "another network": an address and its default gateway
@@ -139,7 +134,7 @@ def _other_network(ipr: Any) -> None:
 
 
 @pytest.mark.cni_rule("route.default-skip")
-def test_add_copes_with_an_existing_default_route(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def test_add_copes_with_an_existing_default_route(attachment, netconf, container_ns, cni_ifname, cni_version):
     if cni_ifname in checks.PREEXISTING_IFNAMES:
         pytest.skip(f"not applicable: {cni_ifname} routes nothing off-host")
     routes = (config.ipam_section(netconf) or {}).get("routes")
@@ -147,8 +142,7 @@ def test_add_copes_with_an_existing_default_route(cni, netconf, container_ns, cn
         pytest.skip("not applicable: the config asks for no IPv4 default route (host-local style ipam.routes)")
     container_ns.iproute(_other_network)
     before = container_ns.snapshot()
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-    p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
+    add = attachment.add()
     assert add.succeeded, (
         f"the container already has a default route via {OTHER_NET[1]} (another network's); at {cni_version} an ADD that "
         f"also asks for 0.0.0.0/0 should cope with it (e.g. skip it), not fail:\ncontainer before ADD:\n{before.describe()}\n{add.describe()}"

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from cnitest import versions
-from cnitest.attachment import BlockedBy
+from cnitest.attachment import Attachment, BlockedBy
+from cnitest.runner import Invocation
 
 from . import _protocol as p
 
@@ -30,16 +31,17 @@ def _no_name(netconf: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in netconf.items() if k != "name"}
 
 
-# name -> (what it is, how to call).  Each call gets (cni, netconf, container_ns, ifname, container_id, cni_version).
-PROVOCATIONS: dict[str, tuple[str, Callable[..., Any]]] = {
-    "not-json": ("stdin that is not JSON", lambda cni, conf, ns, ifn, cid, v: cni.invoke("ADD", p.BAD_JSON, ns, ifn, cid)),
-    "truncated-json": ("stdin cut off inside the JSON", lambda cni, conf, ns, ifn, cid, v: cni.invoke("ADD", p.TRUNCATED_JSON, ns, ifn, cid)),
-    "empty-stdin": ("an empty stdin", lambda cni, conf, ns, ifn, cid, v: cni.invoke("ADD", b"", ns, ifn, cid)),
-    "del-not-json": ("DEL with stdin that is not JSON", lambda cni, conf, ns, ifn, cid, v: cni.invoke("DEL", p.BAD_JSON, ns, ifn, cid)),
-    "no-name": ("a config without name", lambda cni, conf, ns, ifn, cid, v: cni.invoke("ADD", _no_name(conf), ns, ifn, cid)),
-    "bad-version": ("cniVersion 9.9.9", lambda cni, conf, ns, ifn, cid, v: cni.invoke("ADD", {**conf, "cniVersion": "9.9.9"}, ns, ifn, cid)),
-    "no-containerid": ("no CNI_CONTAINERID", lambda cni, conf, ns, ifn, cid, v: cni.invoke("ADD", conf, ns, ifn, None)),
-    "unknown-command": ("CNI_COMMAND=BOGUS", lambda cni, conf, ns, ifn, cid, v: cni.invoke("BOGUS", conf, ns, ifn, cid)),
+# name -> (what it is, the call on the test's attachment). An ADD that succeeds after all is
+# DELeted by the attachment at the end of the test (its own config, with that result).
+PROVOCATIONS: dict[str, tuple[str, Callable[[Attachment], Invocation]]] = {
+    "not-json": ("stdin that is not JSON", lambda att: att.add(p.BAD_JSON)),
+    "truncated-json": ("stdin cut off inside the JSON", lambda att: att.add(p.TRUNCATED_JSON)),
+    "empty-stdin": ("an empty stdin", lambda att: att.add(b"")),
+    "del-not-json": ("DEL with stdin that is not JSON", lambda att: att.invoke("DEL", p.BAD_JSON)),
+    "no-name": ("a config without name", lambda att: att.add(_no_name(att.config))),
+    "bad-version": ("cniVersion 9.9.9", lambda att: att.add({**att.config, "cniVersion": "9.9.9"})),
+    "no-containerid": ("no CNI_CONTAINERID", lambda att: att.add(env={"CNI_CONTAINERID": None})),
+    "unknown-command": ("CNI_COMMAND=BOGUS", lambda att: att.invoke("BOGUS", att.config)),
 }
 # ADDs that cannot succeed whatever the plugin: there is no configuration to act on.
 # (DEL of garbage is left out here: a lenient DEL that treats it as nothing to do is
@@ -49,33 +51,25 @@ UNDECODABLE = ["not-json", "truncated-json", "empty-stdin"]
 WITH_GOOD_CONFIG = ["no-name", "no-containerid", "unknown-command"]
 
 
-def _provoke(name, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
+def _provoke(name: str, attachment: Attachment) -> tuple[str, Invocation]:
     what, call = PROVOCATIONS[name]
-    inv = call(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
-    if inv.exit_code == 0 and inv.verb == "ADD" and inv.result is not None:
-        p.cleanup(cni, netconf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
-    return what, inv
+    return what, call(attachment)
 
 
 @pytest.mark.parametrize("provocation", UNDECODABLE)
 @pytest.mark.cni_rule("error.exit.nonzero")
-def test_failure_exits_nonzero(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation):
-    what, inv = _provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_failure_exits_nonzero(attachment, provocation):
+    what, inv = _provoke(provocation, attachment)
     assert inv.exit_code not in (0, None), f"with {what} the operation cannot succeed, so the plugin must exit non-zero; it exited {inv.exit_code}:\n{inv.describe()}"
 
 
 @pytest.mark.parametrize("provocation", ["success", *PROVOCATIONS])
 @pytest.mark.cni_rule("error.exit.zero-without-error")
-def test_exit_zero_never_with_error_object(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation):
+def test_exit_zero_never_with_error_object(cni, attachment, cni_version, provocation):
     if provocation == "success":
-        calls = [cni.invoke("VERSION", {"cniVersion": cni_version}, None, None, None)]
-        add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-        calls.append(add)
-        if versions.has_check(cni_version) and add.exit_code == 0:
-            calls.append(cni.invoke("CHECK", p.del_config(netconf, add, cni_version), container_ns, cni_ifname, cni_container_id))
-        calls.append(p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version))
+        calls = [versions.ask(cni, cni_version), *attachment.lifecycle()]
     else:
-        calls = [_provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)[1]]
+        calls = [_provoke(provocation, attachment)[1]]
     for inv in calls:
         if inv.exit_code == 0:
             assert not p.is_error_document(inv.document), (
@@ -85,8 +79,8 @@ def test_exit_zero_never_with_error_object(cni, netconf, container_ns, cni_versi
 
 @pytest.mark.parametrize("provocation", list(PROVOCATIONS))
 @pytest.mark.cni_rule("error.json.on-stdout")
-def test_failure_prints_error_object(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation):
-    what, inv = _provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_failure_prints_error_object(attachment, provocation):
+    what, inv = _provoke(provocation, attachment)
     if inv.exit_code == 0:
         return  # whether this may succeed is other rules' business
     assert not inv.problems and inv.error is not None, (
@@ -96,8 +90,8 @@ def test_failure_prints_error_object(cni, netconf, container_ns, cni_version, cn
 
 @pytest.mark.parametrize("provocation", list(PROVOCATIONS))
 @pytest.mark.cni_rule("error.json.code-msg")
-def test_error_object_has_code_and_msg(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation):
-    what, inv = _provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_error_object_has_code_and_msg(attachment, provocation):
+    what, inv = _provoke(provocation, attachment)
     doc = inv.document
     if inv.exit_code == 0 or not isinstance(doc, dict):
         return  # no error object to judge (error.json.on-stdout reports a missing one)
@@ -113,8 +107,8 @@ def test_error_object_has_code_and_msg(cni, netconf, container_ns, cni_version, 
 
 @pytest.mark.parametrize("provocation", WITH_GOOD_CONFIG)
 @pytest.mark.cni_rule("error.json.cniversion")
-def test_error_object_cniversion(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation, record_property):
-    what, inv = _provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_error_object_cniversion(attachment, cni_version, provocation, record_property):
+    what, inv = _provoke(provocation, attachment)
     doc = inv.document
     if inv.exit_code == 0 or not isinstance(doc, dict):
         return
@@ -128,8 +122,8 @@ def test_error_object_cniversion(cni, netconf, container_ns, cni_version, cni_if
 
 @pytest.mark.parametrize("provocation", list(PROVOCATIONS))
 @pytest.mark.cni_rule("error.code.reserved-range")
-def test_error_code_reserved_range(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation):
-    what, inv = _provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_error_code_reserved_range(attachment, provocation):
+    what, inv = _provoke(provocation, attachment)
     if inv.error is None or inv.error.code is None:
         return
     code = inv.error.code
@@ -153,19 +147,16 @@ def _refused_with_object(inv, what, refusal_rule):
 
 @pytest.mark.parametrize("provocation", ["not-json", "truncated-json", "del-not-json"])
 @pytest.mark.cni_rule("error.code.decode-failure")
-def test_decode_failure_code_6(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, provocation):
-    what, inv = _provoke(provocation, cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_decode_failure_code_6(attachment, provocation):
+    what, inv = _provoke(provocation, attachment)
     _refused_with_object(inv, what, "error.exit.nonzero" if provocation in UNDECODABLE else None)
     assert inv.error.code == 6, f"{what} should be reported with code 6 (failed to decode content), got {inv.error.code}:\n{inv.describe()}"
 
 
 @pytest.mark.parametrize("name", [None, ""], ids=["missing", "empty"])
 @pytest.mark.cni_rule("error.code.invalid-config")
-def test_invalid_config_code_7(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, name):
-    conf = _no_name(netconf) if name is None else {**netconf, "name": name}
-    inv = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
-    if inv.exit_code == 0:
-        p.cleanup(cni, netconf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
+def test_invalid_config_code_7(attachment, netconf, name):
+    inv = attachment.add(_no_name(netconf) if name is None else {**netconf, "name": name})
     what = "without a network name" if name is None else "with an empty network name"
     # Whether such a config must be refused at all is config.name.required / config.name.invalid-rejected;
     # this rule only says which code a refusal carries.
@@ -177,11 +168,9 @@ UNSUPPORTED_KEY, UNSUPPORTED_VALUE = "cnitestUnsupportedField", "cnitest-value-4
 
 
 @pytest.mark.cni_rule("error.code.unsupported-field-message")
-def test_unsupported_field_message(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id):
-    conf = {**netconf, UNSUPPORTED_KEY: UNSUPPORTED_VALUE}
-    inv = cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id)
+def test_unsupported_field_message(attach, netconf):
+    inv = attach({**netconf, UNSUPPORTED_KEY: UNSUPPORTED_VALUE}).add()  # DELeted with that config at the end
     if inv.exit_code == 0:
-        p.cleanup(cni, conf, inv, container_ns, cni_ifname, cni_container_id, cni_version)
         pytest.skip("not applicable: the plugin accepted the unknown field (allowed), so no code-2 error was given")
     if inv.error is None or inv.error.code != 2:
         code = None if inv.error is None else inv.error.code

@@ -15,21 +15,16 @@ def _stdout_problems(inv):
 
 @pytest.mark.parametrize("phase", ["version", "lifecycle", "failure"])
 @pytest.mark.cni_rule("io.stdout.single-json")
-def test_stdout_single_json_document(cni, netconf, container_ns, cni_version, cni_ifname, cni_container_id, phase):
+def test_stdout_single_json_document(cni, attachment, netconf, cni_version, phase):
     calls = []
     if phase == "version":
         if versions.at_least(cni_version, "0.2.0"):
-            calls.append(cni.invoke("VERSION", {"cniVersion": cni_version}, None, None, None))
+            calls.append(versions.ask(cni, cni_version))
     elif phase == "lifecycle":
-        add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
-        calls.append(add)
-        if versions.has_check(cni_version) and add.exit_code == 0:
-            calls.append(cni.invoke("CHECK", p.del_config(netconf, add, cni_version), container_ns, cni_ifname, cni_container_id))
-        calls.append(p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version))
-        calls.append(p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version))  # a second DEL
+        calls += attachment.lifecycle(deletes=2)  # a second DEL too
     else:
-        calls.append(cni.invoke("ADD", p.BAD_JSON, container_ns, cni_ifname, cni_container_id))
-        calls.append(cni.invoke("ADD", {**netconf, "cniVersion": "9.9.9"}, container_ns, cni_ifname, cni_container_id))
+        calls.append(attachment.add(p.BAD_JSON))
+        calls.append(attachment.add({**netconf, "cniVersion": "9.9.9"}))
     for inv in calls:
         bad = _stdout_problems(inv)
         assert not bad, (

@@ -104,7 +104,7 @@ def test_invalid_ipam_config_is_refused(cni, cni_target, container_ns, cni_versi
     def refused(bad: strategies.InvalidIpam) -> None:
         data_dir = tmp_path / f"invalid-{next(counter)}"
         conf = {"cniVersion": cni_version, "name": "cnitest-invalid", "ipam": {**bad.ipam, "dataDir": str(data_dir)}}
-        inv = cni.invoke("ADD", conf, container_ns, "eth0", "cnitest-invalid")
+        inv = cni.attach(conf, container_ns, "eth0", "cnitest-invalid").add()  # refused: nothing to DEL (asserted below)
         assert inv.exit_code not in (0, None), f"{bad.reason}: ADD of an invalid config must fail:\n{inv.describe()}"
         assert inv.failed_cleanly and inv.error is not None and inv.error.code is not None, (
             f"{bad.reason}: the failure must be an error JSON with a code:\n{inv.describe()}")

@@ -16,24 +16,15 @@ import json
 
 import pytest
 
-from cnitest import checks, ipaddr, versions, with_prev_result
-from cnitest.attachment import require
+from cnitest import checks, ipaddr, versions
 from cnitest.result import Result
-
-
-@pytest.fixture
-def add(cni, netconf, container_ns, cni_ifname, cni_container_id):
-    """A successful ADD in a fresh container namespace (the test's precondition: a failed
-    ADD blocks the test, by add.result.stdout)."""
-    return require(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), what="ADD")
-
 
 # --- stdout and the envelope --------------------------------------------------
 
 
 @pytest.mark.cni_rule("add.result.stdout")
-def test_add_prints_a_result(cni, netconf, container_ns, cni_ifname, cni_container_id):
-    inv = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+def test_add_prints_a_result(attachment):
+    inv = attachment.add()
     assert inv.exit_code == 0, f"a successful ADD exits 0 and prints its result; this one did not succeed:\n{inv.describe()}"
     assert not inv.problems and isinstance(inv.result, dict), (
         f"ADD exited 0, so the spec expects a result object on stdout; got something else:\n{inv.describe()}"
@@ -41,13 +32,13 @@ def test_add_prints_a_result(cni, netconf, container_ns, cni_ifname, cni_contain
 
 
 @pytest.mark.cni_rule("io.stdout.single-json")
-def test_stdout_is_one_json_document(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
-    add = cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id)
+def test_stdout_is_one_json_document(attachment, cni_version):
+    add = attachment.add()
     calls = [add]
     if add.exit_code == 0 and isinstance(add.document, dict):
         if versions.has_check(cni_version):
-            calls.append(cni.invoke("CHECK", with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id))
-        calls.append(cni.invoke("DEL", with_prev_result(netconf, add.result, cni_version), container_ns, cni_ifname, cni_container_id))
+            calls.append(attachment.check(add.result))
+        calls.append(attachment.delete(add.result))
     for inv in calls:
         text = inv.stdout.decode("utf-8", "replace")
         if not text.strip():
@@ -64,7 +55,8 @@ def test_stdout_is_one_json_document(cni, netconf, container_ns, cni_ifname, cni
 
 
 @pytest.mark.cni_rule("add.result.cniversion-matches")
-def test_result_cniversion_is_the_requested_one(add, cni_version):
+def test_result_cniversion_is_the_requested_one(attachment, cni_version):
+    add = attachment.add_or_block()
     got = add.result.get("cniVersion")
     assert got == cni_version, f"the result's cniVersion must equal the request's {cni_version!r}; the plugin answered {got!r}:\n{add.describe()}"
 
@@ -73,14 +65,16 @@ def test_result_cniversion_is_the_requested_one(add, cni_version):
 
 
 @pytest.mark.cni_rule("add.result.legacy-shape")
-def test_legacy_result_shape(add, cni_version):
+def test_legacy_result_shape(attachment, cni_version):
+    add = attachment.add_or_block()
     extra = [k for k in ("interfaces", "ips") if k in add.result]
     assert not extra, f"a {cni_version} result has ip4/ip6 objects and no {' or '.join(extra)} list:\n{add.describe()}"
     assert add.valid, f"the result is not in the {cni_version} shape (ip4/ip6 with ip, gateway, routes):\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("add.result.interfaces")
-def test_result_interfaces_shape(add, cni_version):
+def test_result_interfaces_shape(attachment, cni_version):
+    add = attachment.add_or_block()
     interfaces = add.result.get("interfaces")
     assert isinstance(interfaces, list), f"a {cni_version} result has an interfaces list; the plugin gave {interfaces!r}:\n{add.describe()}"
     wrong = []
@@ -94,7 +88,8 @@ def test_result_interfaces_shape(add, cni_version):
 
 
 @pytest.mark.cni_rule("add.result.ips-shape")
-def test_result_ips_shape(add, cni_version):
+def test_result_ips_shape(attachment, cni_version):
+    add = attachment.add_or_block()
     ips = add.result.get("ips", [])
     assert isinstance(ips, list), f"ips must be a list at {cni_version}; the plugin gave {ips!r}:\n{add.describe()}"
     wrong = []
@@ -111,7 +106,8 @@ def test_result_ips_shape(add, cni_version):
 
 
 @pytest.mark.cni_rule("add.result.ips-version")
-def test_ips_carry_version(add, cni_version):
+def test_ips_carry_version(attachment, cni_version):
+    add = attachment.add_or_block()
     wrong = []
     for n, ip in enumerate(add.result.get("ips") or []):
         if not isinstance(ip, dict):
@@ -125,13 +121,15 @@ def test_ips_carry_version(add, cni_version):
 
 
 @pytest.mark.cni_rule("add.result.ips-version-dropped")
-def test_ips_carry_no_version(add, cni_version):
+def test_ips_carry_no_version(attachment, cni_version):
+    add = attachment.add_or_block()
     stray = [n for n, ip in enumerate(add.result.get("ips") or []) if isinstance(ip, dict) and "version" in ip]
     assert not stray, f"from 1.0.0 ips entries have no version field; the {cni_version} result has one in ips{stray}:\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("add.result.ips-interface-index")
-def test_ips_interface_indexes_point_into_interfaces(add):
+def test_ips_interface_indexes_point_into_interfaces(attachment):
+    add = attachment.add_or_block()
     interfaces = add.result.get("interfaces")
     count = len(interfaces) if isinstance(interfaces, list) else 0
     wrong = []
@@ -145,7 +143,8 @@ def test_ips_interface_indexes_point_into_interfaces(add):
 
 
 @pytest.mark.cni_rule("add.result.ips-interface-filled")
-def test_container_addresses_name_their_interface(add, container_ns, cni_ifname):
+def test_container_addresses_name_their_interface(attachment, container_ns, cni_ifname):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     interfaces = add.result.get("interfaces") or []
     wrong = []
@@ -163,7 +162,8 @@ def test_container_addresses_name_their_interface(add, container_ns, cni_ifname)
 
 
 @pytest.mark.cni_rule("add.result.sandbox-present")
-def test_container_interfaces_carry_sandbox(add, container_ns, host_ns, cni_ifname):
+def test_container_interfaces_carry_sandbox(attachment, container_ns, host_ns, cni_ifname):
+    add = attachment.add_or_block()
     inside, _ = checks.located_interfaces(add.result, container_ns.snapshot(), host_ns.snapshot(), cni_ifname)
     interfaces = add.result.get("interfaces") or []
     names = [interfaces[i].get("name") for i in inside]
@@ -174,7 +174,8 @@ def test_container_interfaces_carry_sandbox(add, container_ns, host_ns, cni_ifna
 
 
 @pytest.mark.cni_rule("add.result.sandbox-equals-netns")
-def test_sandbox_is_cni_netns(add, container_ns, host_ns, cni_ifname):
+def test_sandbox_is_cni_netns(attachment, container_ns, host_ns, cni_ifname):
+    add = attachment.add_or_block()
     inside, _ = checks.located_interfaces(add.result, container_ns.snapshot(), host_ns.snapshot(), cni_ifname)
     interfaces = add.result.get("interfaces") or []
     wrong = [f"interfaces[{i}] {interfaces[i].get('name')!r}: sandbox {interfaces[i].get('sandbox')!r}"
@@ -183,7 +184,8 @@ def test_sandbox_is_cni_netns(add, container_ns, host_ns, cni_ifname):
 
 
 @pytest.mark.cni_rule("add.result.host-interface-no-sandbox")
-def test_host_interfaces_have_no_sandbox(add, container_ns, host_ns, cni_ifname):
+def test_host_interfaces_have_no_sandbox(attachment, container_ns, host_ns, cni_ifname):
+    add = attachment.add_or_block()
     _, outside = checks.located_interfaces(add.result, container_ns.snapshot(), host_ns.snapshot(), cni_ifname)
     interfaces = add.result.get("interfaces") or []
     wrong = [f"interfaces[{i}] {interfaces[i].get('name')!r} is in the host namespace but has sandbox {interfaces[i].get('sandbox')!r}"
@@ -192,9 +194,9 @@ def test_host_interfaces_have_no_sandbox(add, container_ns, host_ns, cni_ifname)
 
 
 @pytest.mark.cni_rule("add.result.interfaces-all")
-def test_interfaces_cover_what_add_created(cni, netconf, host_ns, container_ns, cni_ifname, cni_container_id):
+def test_interfaces_cover_what_add_created(attachment, host_ns, container_ns, cni_ifname):
     before = {link.name for link in host_ns.snapshot().links}
-    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
+    add = attachment.add_or_block()
     created = sorted({link.name for link in host_ns.snapshot().links} - before)
     if container_ns.snapshot().link(cni_ifname) is not None:
         created.append(cni_ifname)
@@ -216,7 +218,8 @@ def _macs(add, container_ns, host_ns, cni_ifname):
 
 
 @pytest.mark.cni_rule("add.result.mac")
-def test_reported_macs_are_real(add, container_ns, host_ns, cni_ifname):
+def test_reported_macs_are_real(attachment, container_ns, host_ns, cni_ifname):
+    add = attachment.add_or_block()
     wrong = [f"interfaces[{i}] {link.name} ({where}) has MAC {link.mac}, the result says {mac!r}"
              for where, i, link, mac in _macs(add, container_ns, host_ns, cni_ifname)
              if mac is not None and (not isinstance(mac, str) or not link.mac or mac.lower() != link.mac.lower())]
@@ -224,7 +227,8 @@ def test_reported_macs_are_real(add, container_ns, host_ns, cni_ifname):
 
 
 @pytest.mark.cni_rule("add.result.mac-present")
-def test_container_interface_gives_its_mac(add, container_ns, host_ns, cni_ifname):
+def test_container_interface_gives_its_mac(attachment, container_ns, host_ns, cni_ifname):
+    add = attachment.add_or_block()
     wrong = [f"interfaces[{i}] {link.name} has link address {link.mac} but the result gives no mac"
              for where, i, link, mac in _macs(add, container_ns, host_ns, cni_ifname)
              if mac is None and where == "container" and link.mac and link.mac != "00:00:00:00:00:00"]
@@ -232,7 +236,8 @@ def test_container_interface_gives_its_mac(add, container_ns, host_ns, cni_ifnam
 
 
 @pytest.mark.cni_rule("add.result.ips-configured")
-def test_reported_addresses_are_configured(add, container_ns, cni_ifname):
+def test_reported_addresses_are_configured(attachment, container_ns, cni_ifname):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     wrong = checks.address_mismatches(add.result, snap, cni_ifname, container_ns.path)
     assert not wrong, "addresses the result puts on the container interface should be configured there:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}\n{add.describe()}"
@@ -247,7 +252,8 @@ def _routes(result):
 
 
 @pytest.mark.cni_rule("route.result.shape")
-def test_route_entries_shape(add):
+def test_route_entries_shape(attachment):
+    add = attachment.add_or_block()
     routes = _routes(add.result)
     assert routes is not None, f"routes must be a list:\n{add.describe()}"
     wrong = []
@@ -261,7 +267,8 @@ def test_route_entries_shape(add):
 
 
 @pytest.mark.cni_rule("route.result.same-family")
-def test_route_dst_and_gw_share_a_family(add, cni_version):
+def test_route_dst_and_gw_share_a_family(attachment, cni_version):
+    add = attachment.add_or_block()
     wrong = [f"routes[{n}] {r['dst']} via {r['gw']}" for n, r in enumerate(_routes(add.result) or [])
              if isinstance(r, dict) and ipaddr.is_cidr(r.get("dst")) and ipaddr.is_ip(r.get("gw"))
              and ipaddr.family(r["dst"]) != ipaddr.family(r["gw"])]
@@ -269,7 +276,8 @@ def test_route_dst_and_gw_share_a_family(add, cni_version):
 
 
 @pytest.mark.cni_rule("route.installed")
-def test_reported_routes_are_installed(add, container_ns):
+def test_reported_routes_are_installed(attachment, container_ns):
+    add = attachment.add_or_block()
     snap = container_ns.snapshot()
     wrong = checks.route_mismatches(add.result, snap)
     assert not wrong, "routes in the result should exist in the container after ADD:" + checks.listing(wrong) + f"\ncontainer:\n{snap.describe()}\n{add.describe()}"
@@ -279,7 +287,8 @@ def test_reported_routes_are_installed(add, container_ns):
 
 
 @pytest.mark.cni_rule("ipam.result.shape")
-def test_ipam_result_shape(add, cni_version):
+def test_ipam_result_shape(attachment, cni_version):
+    add = attachment.add_or_block()
     ips = add.result.get("ips")
     wrong = [] if isinstance(ips, list) else [f"ips is {ips!r}, not a list"]
     for n, ip in enumerate(ips if isinstance(ips, list) else []):
@@ -298,18 +307,21 @@ def _ipam_interface_fields(result):
 
 
 @pytest.mark.cni_rule("ipam.result.abbreviated")
-def test_ipam_result_is_abbreviated(add, cni_version):
+def test_ipam_result_is_abbreviated(attachment, cni_version):
+    add = attachment.add_or_block()
     wrong = _ipam_interface_fields(add.result)
     assert not wrong, f"from 1.0.0 an IPAM result has no interfaces and no ips[].interface; at {cni_version}:" + checks.listing(wrong) + f"\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("ipam.result.no-interfaces")
-def test_ipam_result_leaves_out_interfaces(add, cni_version):
+def test_ipam_result_leaves_out_interfaces(attachment, cni_version):
+    add = attachment.add_or_block()
     wrong = _ipam_interface_fields(add.result)
     assert not wrong, f"at {cni_version} an IPAM result should leave out interfaces and ips[].interface:" + checks.listing(wrong) + f"\n{add.describe()}"
 
 
 @pytest.mark.cni_rule("ipam.determines-ip")
-def test_ipam_hands_out_an_address(add):
+def test_ipam_hands_out_an_address(attachment):
+    add = attachment.add_or_block()
     res = Result.read(add.result)  # an address in the wrong form is one handed out too: its form is the schema tests' finding
     assert res.ips or res.unreadable_at("ip"), f"a successful IPAM ADD should return at least one address:\n{add.describe()}"

@@ -19,22 +19,14 @@ import pytest
 from cnitest import checks, config, netns
 from cnitest.attachment import BlockedBy, require
 
-from . import _protocol as p
-
 
 def _non_negative_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-@pytest.fixture
-def add(cni, netconf, container_ns, cni_ifname, cni_container_id, cni_version):
-    add = checks.require_success(cni.invoke("ADD", netconf, container_ns, cni_ifname, cni_container_id), "ADD")
-    yield add
-    p.cleanup(cni, netconf, add, container_ns, cni_ifname, cni_container_id, cni_version)
-
-
 @pytest.mark.cni_rule("add.result.interface-mtu")
-def test_interface_mtu_is_the_link_mtu(add, container_ns, host_ns, cni_ifname):
+def test_interface_mtu_is_the_link_mtu(attachment, container_ns, host_ns, cni_ifname):
+    add = attachment.add_or_block()
     interfaces = [i if isinstance(i, dict) else {} for i in add.result.get("interfaces") or []]
     snaps = {"container": container_ns.snapshot(), "host": host_ns.snapshot()}
     inside, outside = checks.located_interfaces(add.result, snaps["container"], snaps["host"], cni_ifname)
@@ -55,8 +47,9 @@ def test_interface_mtu_is_the_link_mtu(add, container_ns, host_ns, cni_ifname):
 
 
 @pytest.mark.cni_rule("add.result.interface-mtu-present")
-def test_interface_entries_give_their_mtu(add, container_ns, host_ns, cni_ifname):
+def test_interface_entries_give_their_mtu(attachment, container_ns, host_ns, cni_ifname):
     """Presence only (SHOULD, 'if applicable'); whether a given mtu is right is add.result.interface-mtu."""
+    add = attachment.add_or_block()
     interfaces = [i if isinstance(i, dict) else {} for i in add.result.get("interfaces") or []]
     inside, outside = checks.located_interfaces(add.result, container_ns.snapshot(), host_ns.snapshot(), cni_ifname)
     if not inside and not outside:
@@ -66,7 +59,8 @@ def test_interface_entries_give_their_mtu(add, container_ns, host_ns, cni_ifname
 
 
 @pytest.mark.cni_rule("add.result.interface-optional-fields")
-def test_interface_socket_path_and_pci_id(add):
+def test_interface_socket_path_and_pci_id(attachment):
+    add = attachment.add_or_block()
     wrong = []
     for i, iface in enumerate(add.result.get("interfaces") or []):
         if not isinstance(iface, dict):
@@ -82,7 +76,8 @@ EXTENDED_ROUTE_FIELDS = ("mtu", "advmss", "priority", "table", "scope")
 
 
 @pytest.mark.cni_rule("route.result.extended-fields")
-def test_route_extended_fields(add):
+def test_route_extended_fields(attachment):
+    add = attachment.add_or_block()
     wrong = []
     for n, route in enumerate(add.result.get("routes") or []):
         if not isinstance(route, dict):
@@ -166,7 +161,7 @@ def test_route_extended_fields_match_the_kernel(attach, netconf, container_ns, c
 
 
 @pytest.mark.cni_rule("error.code.status-unavailable")
-def test_failing_status_uses_code_50_or_51(cni, cni_target, netconf_factory, cni_version, container_ns, cni_ifname, cni_container_id):
+def test_failing_status_uses_code_50_or_51(cni, attach, cni_target, netconf_factory, cni_version):
     """STATUS is made to fail the one way a black box allows: its address pool is exhausted."""
     conf = netconf_factory(cni_version, prev_result=False)
     ipam = config.ipam_section(conf)
@@ -174,11 +169,9 @@ def test_failing_status_uses_code_50_or_51(cni, cni_target, netconf_factory, cni
         pytest.skip("not applicable: STATUS is made to fail by exhausting a host-local style 'ranges' pool")
     ipam["ranges"] = [[{"subnet": "10.88.7.0/30"}]]  # .1 is the gateway, .2 the only address to hand out
     ipam["routes"] = []
-    add = checks.require_success(cni.invoke("ADD", conf, container_ns, cni_ifname, cni_container_id), "ADD of the pool's only address")
-    try:
+    with attach(conf) as att:
+        att.add_or_block(what="ADD of the pool's only address")
         st = cni.invoke("STATUS", conf, None, None, None)
-    finally:
-        p.cleanup(cni, conf, add, container_ns, cni_ifname, cni_container_id, cni_version)
     if st.exit_code == 0:
         raise BlockedBy("status.exhausted-fails", f"STATUS did not fail with the pool exhausted, so no code to judge:\n{st.describe()}")
     if not st.failed_cleanly:

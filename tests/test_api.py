@@ -34,7 +34,7 @@ class _FakeRunner:
         self.calls.append((verb, config, ns, ifname, cid))
         self.kwargs = getattr(self, "kwargs", []) + [kw]
         result = {"cniVersion": "1.0.0", "ips": []} if verb == "ADD" else None
-        return type("Inv", (), {"succeeded": True, "result": result})()
+        return type("Inv", (), {"succeeded": True, "result": result, "exit_code": 0, "verb": verb})()
 
 
 def test_attachment_passes_the_add_result_as_prev_result_and_always_deletes():
@@ -63,6 +63,51 @@ def test_attachment_sends_its_cni_args_with_every_call():
         att.add()
         att.check(cni_args="IP=10.0.0.9")  # one call may override it
     assert [kw.get("cni_args") for kw in runner.kwargs] == ["IgnoreUnknown=1", "IP=10.0.0.9", "IgnoreUnknown=1"]
+
+
+def test_lifecycle_is_add_check_and_the_dels_a_runtime_sends():
+    runner = _FakeRunner()
+    calls = Attachment(runner, {"cniVersion": "1.0.0", "name": "n"}, None).lifecycle(deletes=2)  # type: ignore[arg-type]
+    assert [c.verb for c in calls] == ["ADD", "CHECK", "DEL", "DEL"]
+    assert all(c[1]["prevResult"] == {"cniVersion": "1.0.0", "ips": []} for c in runner.calls[1:])
+    old = Attachment(_FakeRunner(), {"cniVersion": "0.3.1", "name": "n"}, None)  # type: ignore[arg-type]
+    assert [c.verb for c in old.lifecycle()] == ["ADD", "DEL"]  # no CHECK before 0.4.0
+
+
+def test_an_add_of_raw_stdin_is_still_deleted_with_the_attachments_config():
+    runner = _FakeRunner()
+    conf = {"cniVersion": "1.0.0", "name": "n"}
+    with Attachment(runner, conf, None) as att:  # type: ignore[arg-type]
+        att.add(b"not { json")
+    assert [(c[0], c[1]) for c in runner.calls] == [
+        ("ADD", b"not { json"), ("DEL", {**conf, "prevResult": {"cniVersion": "1.0.0", "ips": []}})]
+
+
+def test_require_exit_code_only_lets_the_test_judge_the_output():
+    from cnitest.attachment import BlockedBy, require
+    from cnitest.runner import Invocation
+
+    def inv(code: int, stdout: bytes) -> Invocation:
+        return Invocation(verb="DEL", plugin="p", env={}, stdin=b"", host_ns="h", cni_version=None, exit_code=code, stdout=stdout,
+                          problems=["stdout is not JSON"] if stdout else [])
+
+    noisy = inv(0, b"log line")
+    assert require(noisy, "del.output.empty", exit_code_only=True) is noisy
+    with pytest.raises(BlockedBy, match="blocked by chain.prevresult.del-accepted: DEL did not exit 0"):
+        require(inv(1, b""), "chain.prevresult.del-accepted", exit_code_only=True)
+    with pytest.raises(BlockedBy):
+        require(noisy)  # without it, output that is not well-formed blocks too
+
+
+def test_one_address_pool_leaves_the_tests_config_alone():
+    from cnitest import config
+
+    conf = {"name": "n", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.9.0.0/24"}]]}}
+    shrunk = config.with_one_address_pool(conf)
+    assert shrunk is not None
+    assert shrunk[1] == ["10.9.0.5"] and shrunk[0]["ipam"]["ranges"] == [[{"subnet": "10.9.0.0/24", "rangeStart": "10.9.0.5", "rangeEnd": "10.9.0.5"}]]
+    assert conf["ipam"]["ranges"] == [[{"subnet": "10.9.0.0/24"}]]
+    assert config.with_one_address_pool({"name": "n", "ipam": {"type": "static"}}) is None
 
 
 def test_a_pytest_run_without_cni_plugin_loads_no_hypothesis(tmp_path):
