@@ -88,10 +88,12 @@ def test_del_after_the_netns_is_gone(attachment, netconf, container_ns):
 
 
 @pytest.mark.cni_rule("del.netns-empty")
-def test_del_with_empty_netns(attachment):
+@pytest.mark.parametrize("how", ["empty", "unset"])
+def test_del_with_empty_netns(attachment, how):
+    """CNI_NETNS is among DEL's optional parameters: unset and empty alike."""
     attachment.add_or_block()
-    inv = attachment.delete(netns=None, env={"CNI_NETNS": ""})
-    assert inv.succeeded, f"DEL with an empty CNI_NETNS should clean up what it can and succeed:\n{inv.describe()}"
+    inv = attachment.delete(netns=None, env={"CNI_NETNS": "" if how == "empty" else None})
+    assert inv.succeeded, f"DEL with CNI_NETNS {how} should clean up what it can and succeed:\n{inv.describe()}"
 
 
 @pytest.mark.cni_rule("del.prevresult-absent")
