@@ -119,40 +119,18 @@ def test_gc_minimal_environment(cni, netconf_factory, cni_version):
 @pytest.mark.cni_rule("gc.keeps-valid")
 @pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_keeps_valid_attachments(two):
-    before = two.reserved()
-    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname)]), what="GC")
-    problems = []
-    after = two.reserved()
-    if before is not None and after is not None:
-        for ip in two.ips(two.a):
-            if ip in before and ip not in after:
-                problems.append(f"the reservation of {ip} (valid attachment {two.a[0]}/{two.ifname}) is gone")
-    chk = two.check(two.a)
-    if chk.exit_code != 0:
-        problems.append(f"CHECK of the valid attachment fails after GC:\n{chk.describe()}")
+    problems = _kept(two, [two.a])
     assert not problems, "GC must leave the resources of every listed attachment in place:\n- " + "\n- ".join(problems)
 
 
 @pytest.mark.cni_rule("gc.releases-stale")
 @pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_releases_stale_attachments(two):
-    before = two.reserved()
-    require(_gc(two.cni, two.conf, [(two.a[0], two.ifname)]), what="GC")
-    after = two.reserved()
-    if before is not None and after is not None:
-        stale = [ip for ip in two.ips(two.b) if ip in before]
-        assert stale, f"harness error: the stale attachment's addresses {two.ips(two.b)} were never seen reserved in {before}"
-        left = [ip for ip in stale if ip in after]
-        assert not left, (
-            f"GC was told only {two.a[0]}/{two.ifname} is valid; it should release the reservation of the stale attachment "
-            f"{two.b[0]}/{two.ifname}, but {left} are still reserved (an exit 0 alone proves nothing)"
-        )
-    else:
-        chk = two.check(two.b)
-        assert chk.exit_code != 0, (
-            "GC should release the stale attachment's resources; CHECK of it still succeeds afterwards, so its "
-            f"reservation survived:\n{chk.describe()}"
-        )
+    left = _not_released(two, [two.a])
+    assert not left, (
+        f"GC was told only {two.a[0]}/{two.ifname} is valid; it should release the resources of the stale attachment "
+        f"{two.b[0]}/{two.ifname} (an exit 0 alone proves nothing), but:\n- " + "\n- ".join(left)
+    )
 
 
 @pytest.mark.cni_rule("gc.input.valid-attachments")
@@ -167,8 +145,8 @@ def test_gc_reads_valid_attachments_key(two):
     )
 
 
-def _kept(two, listed, keys=(TAG_KEY,)) -> list[str]:
-    """What GC, sent only `keys`, took from the listed attachments: released reservations, a failing CHECK."""
+def _kept(two, listed, keys=BOTH_KEYS) -> list[str]:
+    """What GC, sent `keys` listing `listed`, took from those attachments: released reservations, a failing CHECK."""
     before = two.reserved()
     require(_gc(two.cni, two.conf, [(w[0], two.ifname) for w in listed], keys=keys), what="GC")
     problems = []
@@ -188,7 +166,7 @@ def _kept(two, listed, keys=(TAG_KEY,)) -> list[str]:
 @pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_reads_the_spec_v1_1_0_key(two):
     """Only the spec-v1.1.0 tag's key is sent, listing both: the plugin must keep both."""
-    problems = _kept(two, [two.a, two.b])
+    problems = _kept(two, [two.a, two.b], keys=(TAG_KEY,))
     assert not problems, (
         f"both attachments were listed under {TAG_KEY}, the key spec-v1.1.0 names (only that key was sent); GC must "
         "leave listed attachments in place:\n- " + "\n- ".join(problems)
@@ -199,20 +177,23 @@ def test_gc_reads_the_spec_v1_1_0_key(two):
 @pytest.mark.cni_many_attachments  # two live at once: not applicable to a one-device profile (host-device)
 def test_gc_with_an_empty_list_releases_everything(two):
     """An empty list of valid attachments makes every attachment stale (not 'no list, keep all')."""
+    left = _not_released(two, [])
+    assert not left, ("GC was given an empty list of valid attachments, so both are stale and it should release their "
+                      "resources, but:\n- " + "\n- ".join(left))
+
+
+def _not_released(two, valid) -> list[str]:
+    """GC listing only `valid`: what is left of the other attachments, their addresses still reserved
+    (read from the dataDir) or, where no dataDir can be read, the ones whose CHECK still succeeds."""
     before = two.reserved()
-    require(_gc(two.cni, two.conf, []), what="GC with an empty list")
+    require(_gc(two.cni, two.conf, [(w[0], two.ifname) for w in valid]), what="GC")
+    stale = [w for w in (two.a, two.b) if w not in valid]
     after = two.reserved()
     if before is not None and after is not None:
-        seen = [ip for w in (two.a, two.b) for ip in two.ips(w) if ip in before]
-        assert seen, f"harness error: the attachments' addresses were never seen reserved in {before}"
-        left = [ip for ip in seen if ip in after]
-        assert not left, (
-            f"GC was given an empty list of valid attachments, so both are stale and it should release their reservations; "
-            f"{left} are still reserved"
-        )
-    else:
-        ok = [w[0] for w in (two.a, two.b) if two.check(w).exit_code == 0]
-        assert not ok, f"GC was given an empty list of valid attachments; CHECK of {ok} still succeeds, so their reservations survived"
+        seen = [ip for w in stale for ip in two.ips(w) if ip in before]
+        assert seen, f"harness error: the stale attachments' addresses were never seen reserved in {before}"
+        return [f"{ip} is still reserved" for ip in seen if ip in after]
+    return [f"CHECK of {w[0]} still succeeds, so its reservation survived" for w in stale if two.check(w).exit_code == 0]
 
 
 @pytest.mark.cni_rule("status.ready-succeeds")

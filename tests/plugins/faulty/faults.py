@@ -134,6 +134,17 @@ def version_key(version: Any) -> "tuple[int, ...]":
         return (0,)
 
 
+def past_recorder(env: dict, stdin: bytes, verb_: str) -> "tuple[dict, bytes]":
+    """For a `before` hook: on `verb_`, point the config's ipam at the real plugin the harness's
+    recording IPAM would run (cnitest-delegate), so the recorder never sees that call."""
+    conf = json.loads(stdin)
+    ipam = conf.get("ipam") or {}
+    if env.get("CNI_COMMAND") == verb_ and "cnitest-delegate" in ipam:
+        conf["ipam"] = {k: v for k, v in ipam.items() if not k.startswith("cnitest-")} | {"type": ipam["cnitest-delegate"]}
+        stdin = json.dumps(conf).encode()
+    return env, stdin
+
+
 # --- writing the output -------------------------------------------------------------------
 
 

@@ -2,8 +2,6 @@
 when the configured ipam type is the harness's recorder, CHECK runs the recorder's real delegate
 directly, so the recorder never sees the call."""
 
-import json
-
 import faults
 
 CAUGHT_BY = [
@@ -12,9 +10,4 @@ CAUGHT_BY = [
 
 
 def before(env, stdin):
-    conf = json.loads(stdin)
-    ipam = conf.get("ipam") or {}
-    if env.get("CNI_COMMAND") == "CHECK" and "cnitest-delegate" in ipam:
-        conf["ipam"] = {k: v for k, v in ipam.items() if not k.startswith("cnitest-")} | {"type": ipam["cnitest-delegate"]}
-        stdin = json.dumps(conf).encode()
-    return env, stdin
+    return faults.past_recorder(env, stdin, "CHECK")

@@ -7,7 +7,7 @@ import faults
 REAL_PLUGIN_DIR = faults.REFERENCE_PLUGINS
 
 CAUGHT_BY = [
-    faults.caught("host-local", "test_gc_status.py", "1.1.0", "test_gc_keeps_valid_attachments", "is gone"),
+    faults.caught("host-local", "test_gc_status.py", "1.1.0", "test_gc_keeps_valid_attachments", "released"),
 ]
 
 
