@@ -305,6 +305,7 @@ def for_test(state: str | Path, writable: Iterable[str | Path] = (), readable: I
 
 STATE_ROOTS = ("/dev/shm",)  # tmpfs: a test's state is made and removed in a quarter of the time ext4 takes
 _state_root: Path | None = None
+_no_tmpfs = False  # looked once: no writable tmpfs, so every test's state goes under its fallback
 
 
 def test_state(fallback: Path) -> Path:
@@ -317,10 +318,11 @@ def test_state(fallback: Path) -> Path:
     `<root>/cnitest-sandbox-<pid>-*` is removed at exit, and those of processes
     that no longer exist (SIGKILLed) by the next process. `fallback` (a
     directory the caller owns) is used where no tmpfs is writable."""
-    global _state_root
+    global _state_root, _no_tmpfs
     if _state_root is None:
-        root = next((r for r in STATE_ROOTS if _writable_tmpfs(r)), None)
+        root = None if _no_tmpfs else next((r for r in STATE_ROOTS if _writable_tmpfs(r)), None)
         if root is None:
+            _no_tmpfs = True
             return Path(tempfile.mkdtemp(prefix="sandbox-", dir=fallback))
         sweep_stale(Path(root), "cnitest-sandbox-")
         _state_root = Path(tempfile.mkdtemp(prefix=f"cnitest-sandbox-{os.getpid()}-", dir=root))

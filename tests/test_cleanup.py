@@ -164,5 +164,8 @@ def test_sandbox_state_is_on_tmpfs_or_under_the_fallback(tmp_path, monkeypatch):
         assert state.parent == tmp_path
     assert state.is_dir() and not any(state.iterdir())
     monkeypatch.setattr(sandbox, "_state_root", None)
+    monkeypatch.setattr(sandbox, "_no_tmpfs", False)
     monkeypatch.setattr(sandbox, "STATE_ROOTS", (str(tmp_path),))  # not a tmpfs mount point
+    assert sandbox.test_state(tmp_path).parent == tmp_path
+    assert sandbox._no_tmpfs  # decided once: the next test does not read mountinfo again
     assert sandbox.test_state(tmp_path).parent == tmp_path
