@@ -11,7 +11,10 @@ end of the session writes ``{"seconds": ..., "calls": ..., "in_call": ...}`` to
 sandbox, the spawn, the wrapper's bash and the plugin), ``in_flight`` is the
 wall time during which at least one call was under way (tests that call the
 plugin concurrently overlap), so that the bench can tell the harness's cost
-per call from its cost between calls.
+per call from its cost between calls. ``in_exchange`` is the wall time the
+data-plane checks spent in `cnitest.dataplane.udp_exchange`: mostly waiting
+for the kernel to finish IPv6 duplicate address detection of the addresses the
+plugin made, which no harness can shorten.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cnitest import runner
+from cnitest import dataplane, runner
 
 MARK = re.compile(rb"^cnitest-bench-exec (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\n?", re.M)
 _lock = threading.Lock()
-_total = {"seconds": 0.0, "calls": 0, "in_call": 0.0, "in_flight": 0.0}
+_total = {"seconds": 0.0, "calls": 0, "in_call": 0.0, "in_flight": 0.0, "in_exchange": 0.0}
 _active = {"calls": 0, "since": 0.0}
 _original = runner.Runner._execute
+_exchange = dataplane.udp_exchange
 
 
 def _execute(self: runner.Runner, inv: runner.Invocation, box: Any) -> None:
@@ -59,7 +63,17 @@ def _execute(self: runner.Runner, inv: runner.Invocation, box: Any) -> None:
             _total["calls"] += 1
 
 
+def _udp_exchange(*args: Any, **kwargs: Any) -> Any:
+    start = time.perf_counter()
+    try:
+        return _exchange(*args, **kwargs)
+    finally:
+        with _lock:
+            _total["in_exchange"] += time.perf_counter() - start
+
+
 runner.Runner._execute = _execute  # type: ignore[method-assign]
+dataplane.udp_exchange = _udp_exchange  # the suites call it as dataplane.udp_exchange
 
 
 def pytest_sessionfinish(session: Any) -> None:
