@@ -12,9 +12,9 @@ sandbox, the spawn, the wrapper's bash and the plugin), ``in_flight`` is the
 wall time during which at least one call was under way (tests that call the
 plugin concurrently overlap), so that the bench can tell the harness's cost
 per call from its cost between calls. ``in_exchange`` is the wall time the
-data-plane checks spent in `cnitest.dataplane.udp_exchange`: mostly waiting
-for the kernel to finish IPv6 duplicate address detection of the addresses the
-plugin made, which no harness can shorten.
+data-plane checks spent in `cnitest.dataplane.udp_exchange`: traffic, and any
+wait for the kernel's IPv6 duplicate address detection of the addresses the
+plugin made in the container (the sandbox host namespace has DAD off).
 """
 
 from __future__ import annotations

@@ -14,9 +14,8 @@ the times up inside pytest), so:
 Beside each figure the bench prints its floor, measured in the same run
 (bench/floors.py): what a harness that only started each call in cnitest's
 sandbox would take (one process spawn and one bubblewrap set-up a call, pytest's
-start-up and collection, the data-plane checks' wait for the kernel's IPv6
-duplicate address detection), and how far the plugin alone speeds up with two
-calls at once. The timing wrapper's own start-up (bash) is measured too and
+start-up and collection, the data-plane checks' exchanges), and how far the
+plugin alone speeds up with two calls at once. The timing wrapper's own start-up (bash) is measured too and
 shown taken out, since a run without the bench does not pay it.
 
 The machine's load average is printed with the figures: on a shared machine
@@ -123,11 +122,11 @@ def main() -> None:
           f"({between / serial['tests'] * 1000:.0f} ms a test: start-up, collection, fixtures, checks)")
     print(f"measured in this run: a process spawn {call['spawn'] * 1000:.1f} ms, the sandbox (bwrap) {call['sandbox'] * 1000:.1f} ms "
           f"and the timing wrapper {call['wrapper'] * 1000:.1f} ms on top of it, a call; start-up and collection {startup:.1f} s; "
-          f"the data-plane checks waited {serial['in_exchange']:.1f} s for traffic to pass (IPv6 DAD)")
+          f"the data-plane checks waited {serial['in_exchange']:.1f} s in their exchanges")
     floor = exec_s + calls * (call["spawn"] + call["sandbox"]) + startup + serial["in_exchange"]
     without_wrapper = serial["wall"] - calls * call["wrapper"]
     print(f"serial wall / plugin exec: {serial['wall'] / exec_s:.2f}; without the timing wrapper's own cost "
-          f"{without_wrapper / exec_s:.2f}; floor {floor / exec_s:.2f} (spawn + sandbox a call, start-up, DAD); target <= 1.3")
+          f"{without_wrapper / exec_s:.2f}; floor {floor / exec_s:.2f} (spawn + sandbox a call, start-up, data-plane exchanges); target <= 1.3")
     print(f"-n 2 speed-up over serial: {serial['wall'] / pair['wall']:.2f} (target >= 1.8); the plugin alone, "
           f"two calls at once against one: {pairs['plain']:.2f} plain, {pairs['sandboxed']:.2f} sandboxed")
 

@@ -84,7 +84,7 @@ from .ipam_machine import IpamRun
 from .profiles import Kind
 from .result import Result
 from .runner import Invocation, Runner
-from .sequences import CONTAINER_PREFIX, Step, all_at_once, example_config, no_dad, replay_script, with_data_dir
+from .sequences import CONTAINER_PREFIX, Step, all_at_once, example_config, replay_script, with_data_dir
 from .target import Target
 
 __all__ = [
@@ -403,7 +403,7 @@ class _Side:
             return "None", None, None
         ns = netns.new(f"diff-container-{self.name}")
         self.open_ns.append(ns)
-        no_dad(ns)
+        ns.no_dad()
         return ns, f"{CONTAINER_PREFIX}{next(self.ns_names)}", ns
 
     def close(self, ns: netns.Namespace | None) -> None:

@@ -89,6 +89,7 @@ def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[ne
                 pytest.skip(f"profile {profile.name} needs {kind}: {why}")
     with netns.new("host") as ns:
         ns.sandbox = cni_sandbox
+        ns.no_dad()  # the gateway address of a bridge is usable at once: data-plane checks need not wait ~2 s
         if profile and profile.parent_link:
             ns.iproute(_make_parent_link)
         yield ns

@@ -57,7 +57,7 @@ from .attachment import with_prev_result
 from .budget import Budget
 from .result import Result
 from .runner import Blocked, Invocation, Runner
-from .sequences import Step, all_at_once, example_config, ip_of, no_dad, replay_script
+from .sequences import Step, all_at_once, example_config, ip_of, replay_script
 from .target import Target
 
 # The invariants, by the words their failure messages start with.
@@ -215,7 +215,7 @@ class IpamMachine(RuleBasedStateMachine):
         ns = netns.new("ipam-container")
         self.open_ns.append(ns)
         if self.run.kind == "interface":
-            no_dad(ns)
+            ns.no_dad()
         return ns, f"cnitest-c{next(self.ns_names)}", ns
 
     def _conf_with_prev(self, result: dict[str, Any] | None) -> dict[str, Any]:

@@ -104,6 +104,26 @@ class Namespace:
 
         return self.run(with_ipr)
 
+    def no_dad(self) -> None:
+        """Turn IPv6 duplicate address detection off for the interfaces made here from now on.
+
+        An IPv6 address stays tentative (unusable) for ~2 s while the kernel
+        probes for a duplicate. The harness turns that off where it only costs
+        waiting: in the sandbox host namespace (a bridge's gateway address, the
+        host end of a veth), and in the IPAM and differential machines' container
+        namespaces. The suites' container namespaces keep the kernel's defaults,
+        so what a plugin does about DAD there is tested as it is."""
+
+        def write() -> None:
+            for scope in ("default", "all"):
+                try:
+                    with open(f"/proc/sys/net/ipv6/conf/{scope}/accept_dad", "w") as f:
+                        f.write("0")
+                except OSError:
+                    pass  # no IPv6 in this kernel: nothing to wait for either
+
+        self.run(write)
+
     def snapshot(self) -> Snapshot:
         """Links, addresses and routes in this namespace, read over netlink (cnitest.rtnl: no IPRoute)."""
         from .rtnl import Dumper

@@ -10,8 +10,7 @@ they share, so that each decision is made once:
 - `Step` and `replay_script`: the calls made so far, and the script that
   replays them (built by cnitest.reproduce, the one home of replay scripts);
 - `outcome`: one call's outcome as a reproducer comment;
-- `no_dad`, `all_at_once`: container namespaces without IPv6 DAD, and calls
-  started together behind a barrier.
+- `all_at_once`: calls started together behind a barrier.
 """
 
 from __future__ import annotations
@@ -23,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import config, netns
+from . import config
 from .result import Result
 from .runner import Invocation
 
 __all__ = [
-    "CONTAINER_PREFIX", "Step", "all_at_once", "example_config", "ip_of", "no_dad",
+    "CONTAINER_PREFIX", "Step", "all_at_once", "example_config", "ip_of",
     "outcome", "replay_script", "with_data_dir",
 ]
 
@@ -97,19 +96,6 @@ def outcome(inv: Invocation) -> str:
     err = f", {inv.error}" if inv.error else ""
     return f"exit {inv.exit_code}{err}"
 
-
-def no_dad(ns: netns.Namespace) -> None:
-    """Turn IPv6 duplicate address detection off, so interface plugins need not wait for it."""
-
-    def write() -> None:
-        for scope in ("default", "all"):
-            try:
-                with open(f"/proc/sys/net/ipv6/conf/{scope}/accept_dad", "w") as f:
-                    f.write("0")
-            except OSError:
-                pass
-
-    ns.run(write)
 
 
 def all_at_once(fn: Callable[[int], None], count: int) -> None:
