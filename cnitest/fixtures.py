@@ -55,7 +55,7 @@ def netns_factory() -> Iterator[Callable[[str], netns.Namespace]]:
 
     yield make
     for ns in made:
-        ns.close()
+        ns.release()
 
 
 @pytest.fixture
@@ -87,12 +87,15 @@ def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[ne
             why = kernel.missing(kind)
             if why:
                 pytest.skip(f"profile {profile.name} needs {kind}: {why}")
-    with netns.new("host") as ns:
+    ns = netns.new("host")
+    try:
         ns.sandbox = cni_sandbox
         ns.no_dad()  # the gateway address of a bridge is usable at once: data-plane checks need not wait ~2 s
         if profile and profile.parent_link:
             ns.iproute(_make_parent_link)
         yield ns
+    finally:
+        ns.release()  # destroyed later, with others: see netns._Released
 
 
 def _make_parent_link(ipr: Any) -> None:
@@ -108,8 +111,11 @@ def container_ns() -> Iterator[netns.Namespace]:
     """A fresh, empty container namespace (lo up)."""
     from . import netns
 
-    with netns.new("container") as ns:
+    ns = netns.new("container")
+    try:
         yield ns
+    finally:
+        ns.release()
 
 
 RUNNERS_KEY = pytest.StashKey["list[Runner]"]()

@@ -1,5 +1,6 @@
 """netns.new: a fresh namespace has `lo` up (with its addresses) unless asked otherwise;
-namespaces made ahead are fresh and held by their fd alone; snapshots read as IPRoute reads."""
+namespaces made ahead are fresh and held by their fd alone; snapshots read as IPRoute reads;
+released namespaces are destroyed later, together (at a flush, at the limit), never kept by a forked child."""
 
 from __future__ import annotations
 
@@ -73,3 +74,79 @@ def test_snapshot_reads_what_iproute_reads():
         snap = ns.snapshot()
         assert snap.has_address("snap0", "10.77.0.2/24") and snap.has_route("10.79.0.0/16", "10.77.0.1")
         assert snap.link("snap0").master == snap.link("snapbr").index  # type: ignore[union-attr]
+
+
+def _veth_into(outer: netns.Namespace, inner: netns.Namespace, name: str) -> None:
+    """A veth pair with `name` in `outer` and its peer in `inner`."""
+    outer.iproute(lambda ipr: ipr.link("add", ifname=name, kind="veth", peer={"ifname": "peer0", "net_ns_fd": inner.fd}))
+
+
+def _gone(ns: netns.Namespace, name: str, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ns.snapshot().link(name) is None:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_released_namespace_is_closed_at_once_and_destroyed_at_the_flush():
+    """release(): the harness is done with it now (closed), the kernel destroys it later, with others.
+
+    A veth whose peer lives in the released namespace shows when it is destroyed: the kernel
+    deletes both ends then."""
+    with netns.new("watcher") as watcher:
+        inner = netns.new("released")
+        _veth_into(watcher, inner, "rel0")
+        inner.release()
+        assert inner.closed
+        time.sleep(0.3)
+        assert watcher.snapshot().link("rel0") is not None, "released, but destroyed before the flush"
+        netns._released.flush()
+        assert _gone(watcher, "rel0"), "flushed, but the released namespace was not destroyed"
+
+
+def test_released_namespaces_are_destroyed_together_when_the_process_holds_its_limit(monkeypatch):
+    monkeypatch.setattr(netns._Released, "MAX", 4)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+    netns._released.flush()
+    with netns.new("watcher") as watcher:
+        made = [netns.new(f"released-{i}") for i in range(4)]
+        for i, ns in enumerate(made):
+            _veth_into(watcher, ns, f"rel{i}")
+        for ns in made[:3]:
+            ns.release()
+        assert len(netns._released) == 3
+        made[3].release()  # the fourth reaches the limit: all four go
+        assert len(netns._released) == 0
+        assert all(_gone(watcher, f"rel{i}") for i in range(4))
+
+
+def test_xdist_workers_share_the_limit(monkeypatch):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
+    assert netns._released.limit() == netns._Released.MAX // 4
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "junk")
+    assert netns._released.limit() == netns._Released.MAX
+
+
+def test_a_forked_child_does_not_keep_released_namespaces_alive():
+    with netns.new("watcher") as watcher:
+        inner = netns.new("released")
+        _veth_into(watcher, inner, "rel0")
+        inner.release()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its copy of the descriptor is closed at fork
+            os.close(read)
+            os.write(write, b"ready")
+            time.sleep(30)
+            os._exit(0)
+        try:
+            os.close(write)
+            assert os.read(read, 5) == b"ready"
+            netns._released.flush()  # the parent's copy: the child's must not keep it alive
+            assert _gone(watcher, "rel0"), "a forked child kept a released namespace alive"
+        finally:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            os.close(read)
