@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["GO", "interleaved", "load", "run_suites", "timed"]
+__all__ = ["GO", "interleaved", "load", "run_suites", "settle", "timed"]
 
 GO = Path("/usr/lib/cni")
 
@@ -52,7 +52,39 @@ def run_suites(plugin: Path, version: str, *args: str, env: dict[str, str] | Non
         took = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"suite run failed ({done.returncode}): {' '.join(cmd)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    drains.append(settle())
     return took, done
+
+
+drains: list[float] = []
+"""Seconds the kernel went on destroying each run_suites run's namespaces after the run (see settle)."""
+
+
+def settle(window: float = 1.0, limit: float = 30.0) -> float:
+    """Wait until the kernel has destroyed the namespaces a finished run released; the seconds it took.
+
+    A run releases its namespaces (cnitest.netns) and the kernel destroys them
+    after it, for a few seconds, holding the locks the next run's plugin calls
+    need: back to back, a run would pay for the one before it. Done when the
+    kernel's slab memory (~220 KB a namespace) has shrunk by less than 1 MB
+    over `window` seconds."""
+    start = time.perf_counter()
+    last = _slab_kb()
+    while time.perf_counter() - start < limit:
+        time.sleep(window)
+        now = _slab_kb()
+        if last - now < 1024:
+            return time.perf_counter() - start - window
+        last = now
+    return limit
+
+
+def _slab_kb() -> int:
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("Slab:"):
+                return int(line.split()[1])
+    return 0
 
 
 def load() -> str:

@@ -19,7 +19,10 @@ plugin alone speeds up with two calls at once. The timing wrapper's own start-up
 shown taken out, since a run without the bench does not pay it.
 
 The machine's load average is printed with the figures: on a shared machine
-the speed-up is bounded by the cores the other processes leave.
+the speed-up is bounded by the cores the other processes leave. Each run
+starts once the kernel has destroyed the namespaces the run before released
+(measure.settle), so that no run pays for another; how long that took after a
+serial run is printed too.
 
 PYTHONDONTWRITEBYTECODE (set on some sandboxes) makes every pytest process
 compile cnitest, the suites and, through pytest's assertion rewriting of plugin
@@ -41,6 +44,7 @@ import tempfile
 from pathlib import Path
 
 import floors
+import measure
 from measure import GO, load, run_suites
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +82,7 @@ def one_run(wrapper: Path, version: str, workers: int, folder: Path) -> dict[str
     return {"wall": wall, "exec": sum(p["seconds"] for p in parts), "calls": sum(p["calls"] for p in parts),
             "in_call": sum(p.get("in_call", 0.0) for p in parts), "in_flight": sum(p.get("in_flight", 0.0) for p in parts),
             "in_exchange": sum(p.get("in_exchange", 0.0) for p in parts),
-            "tests": sum(int(n) for n, _ in counts)}
+            "tests": sum(int(n) for n, _ in counts), "drain": measure.drains[-1]}
 
 
 def main() -> None:
@@ -127,6 +131,8 @@ def main() -> None:
     without_wrapper = serial["wall"] - calls * call["wrapper"]
     print(f"serial wall / plugin exec: {serial['wall'] / exec_s:.2f}; without the timing wrapper's own cost "
           f"{without_wrapper / exec_s:.2f}; floor {floor / exec_s:.2f} (spawn + sandbox a call, start-up, data-plane exchanges); target <= 1.3")
+    print(f"after a serial run the kernel went on destroying its {serial['tests']:.0f} tests' namespaces for {serial['drain']:.1f} s "
+          "(in the background, not in the wall; the bench waits for it before the next run)")
     print(f"-n 2 speed-up over serial: {serial['wall'] / pair['wall']:.2f} (target >= 1.8); the plugin alone, "
           f"two calls at once against one: {pairs['plain']:.2f} plain, {pairs['sandboxed']:.2f} sandboxed")
 
