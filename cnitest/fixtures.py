@@ -77,7 +77,10 @@ def cni_sandbox(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, reques
 
 @pytest.fixture
 def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[netns.Namespace]:
-    """The sandbox 'host' namespace the plugin runs in (never the machine's own)."""
+    """The sandbox 'host' namespace the plugin runs in (never the machine's own).
+
+    IPv6 duplicate address detection is off in it (Namespace.no_dad): the
+    addresses a plugin gives its bridge or host-side veth are usable at once."""
     from . import kernel, netns
 
     target = request.config.stash.get(TARGET_KEY, None)
@@ -90,7 +93,7 @@ def host_ns(request: pytest.FixtureRequest, cni_sandbox: Sandbox) -> Iterator[ne
     ns = netns.new("host")
     try:
         ns.sandbox = cni_sandbox
-        ns.no_dad()  # the gateway address of a bridge is usable at once: data-plane checks need not wait ~2 s
+        ns.no_dad()
         if profile and profile.parent_link:
             ns.iproute(_make_parent_link)
         yield ns
