@@ -25,6 +25,8 @@ from typing import Any, NoReturn
 from . import versions
 from .runner import DEFAULT_TIMEOUT, VERBS
 
+__all__ = ["explain_code", "main"]
+
 ERROR_CODES: dict[int, str] = {
     1: "Incompatible CNI version: the plugin does not support the cniVersion it was given",
     2: "Unsupported field in network configuration (msg names the key and value)",

@@ -20,6 +20,11 @@ from typing import Any
 from . import conflist, versions
 from .profiles import Profile
 
+__all__ = [
+    "Template", "build", "from_file", "from_profile", "ipam_section", "make_unique", "unique_suffix",
+    "with_one_address_pool",
+]
+
 _counter = itertools.count()
 
 

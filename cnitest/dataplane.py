@@ -21,6 +21,10 @@ from typing import Any
 
 from .netns import Namespace
 
+__all__ = [
+    "container_addresses", "have_iptables", "iptables_save", "link_info", "qdiscs", "read_sysctl", "udp_exchange",
+]
+
 DEFAULT_TIMEOUT = 8.0  # IPv6 DAD alone takes ~2 s on a quiet machine; only a failing exchange waits this long
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from . import rules, versions
 
+__all__ = ["explain", "list_rules"]
+
 
 def suites_dir() -> Path:
     spec = importlib.util.find_spec("cnitest.suites")

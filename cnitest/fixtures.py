@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from .sandbox import Sandbox
     from .target import Target
 
+__all__ = [
+    "attach", "attachment", "cni", "cni_container_id", "cni_ifname", "cni_target", "container_ns", "host_ns", "netconf",
+    "netconf_factory", "netns_factory",
+]
+
 TARGET_KEY = pytest.StashKey["Target | None"]()
 
 

@@ -60,6 +60,12 @@ from .runner import Blocked, Invocation, Runner
 from .sequences import Step, all_at_once, example_config, ip_of, replay_script
 from .target import Target
 
+__all__ = [
+    "CHECK_OK", "DEL_OK", "DEL_UNKNOWN", "EXHAUSTION", "FREE", "GATEWAY_ROUTES", "INVARIANTS", "IN_RANGE",
+    "ONE_PER_SET", "RESERVED", "SCHEMA", "UNIQUE", "ConcurrencyOutcome", "IpamInvariantError", "IpamMachine", "IpamRun",
+    "check_concurrent_adds", "make_machine", "release_and_refill", "run_machine",
+]
+
 # The invariants, by the words their failure messages start with.
 ONE_PER_SET = "exactly one address per range set"
 IN_RANGE = "every address inside its range"

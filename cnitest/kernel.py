@@ -12,6 +12,8 @@ import functools
 
 from . import netns
 
+__all__ = ["missing"]
+
 
 @functools.cache
 def missing(kind: str) -> str | None:

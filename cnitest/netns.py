@@ -25,6 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+__all__ = [
+    "Address", "Link", "Namespace", "NamespaceError", "Route", "Snapshot", "close_alias", "new", "open_path",
+    "stale_netns_path",
+]
+
 T = TypeVar("T")
 
 CLONE_NEWNET = 0x40000000

@@ -14,6 +14,8 @@ from typing import Any
 
 from . import versions
 
+__all__ = ["DEFAULT_TIMEOUT", "OptionError", "Settings", "parse"]
+
 DEFAULT_TIMEOUT = 10.0  # seconds a plugin call may take (--cni-timeout); the runner's default too
 
 

@@ -36,6 +36,13 @@ from .fixtures import (  # noqa: F401  (fixtures are registered by being here)
 if TYPE_CHECKING:
     from .rules import Rule
 
+__all__ = [
+    "attach", "attachment", "cni", "cni_container_id", "cni_ifname", "cni_target", "container_ns", "host_ns", "netconf",
+    "netconf_factory", "netns_factory", "pytest_addoption", "pytest_collection_modifyitems", "pytest_configure",
+    "pytest_generate_tests", "pytest_runtest_makereport", "pytest_runtest_teardown", "pytest_sessionstart",
+    "pytest_terminal_summary",
+]
+
 SETTINGS_KEY = pytest.StashKey[options.Settings]()
 MACHINE_KEY = pytest.StashKey[object]()  # cnitest.machine.Snapshot at session start
 WATCHER_KEY = pytest.StashKey[object]()  # cnitest.machine.Watcher: snapshots after each test

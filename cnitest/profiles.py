@@ -19,6 +19,11 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+__all__ = [
+    "EXPECTATIONS", "PARENT_LINK", "PROFILES", "SUBNET6", "Kind", "Profile", "expectations", "for_plugin", "infer_kind",
+    "result_kind",
+]
+
 Kind = Literal["interface", "ipam", "chained"]
 
 SUBNET4 = "10.88.0.0/24"

@@ -34,6 +34,8 @@ from typing import Any
 
 from .lookup import find_plugin
 
+__all__ = ["NAME", "STDERR_MARKER", "install", "main", "read_log", "wrap"]
+
 NAME = "cnitest-recorder"
 STDERR_MARKER = "cnitest-recorder: stderr marker for"
 

@@ -35,6 +35,8 @@ from typing import Literal
 
 from . import versions
 
+__all__ = ["ID_PATTERN", "KINDS", "LEVELS", "RULES", "SANDBOX_RULE", "Rule", "applies", "get", "select", "testable"]
+
 Level = Literal["MUST", "SHOULD", "MAY"]
 Kind = Literal["any", "interface", "ipam", "chained"]  # which plugin kinds the rule binds
 

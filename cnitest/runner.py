@@ -30,6 +30,11 @@ from .options import DEFAULT_TIMEOUT
 if TYPE_CHECKING:
     from .attachment import Attachment
 
+__all__ = [
+    "DEFAULT_TIMEOUT", "MAX_DEPTH", "VERBS", "Blocked", "CniError", "Invocation", "Runner", "nesting_depth", "ns_paths",
+    "parse_stdout",
+]
+
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024
 EXIT_GRACE = 0.5  # how long stdout may stay open after the plugin itself exited
 

@@ -38,6 +38,11 @@ from hypothesis import strategies as st
 
 from . import versions
 
+__all__ = [
+    "GO_ACCEPTS", "INVALID_KINDS", "AllocatableSet", "InvalidIpam", "address_files", "allocatable",
+    "invalid_ipam_configs", "range_sets", "routes_of", "valid_ipam_configs",
+]
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

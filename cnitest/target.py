@@ -14,6 +14,8 @@ from .runner import DEFAULT_TIMEOUT, Invocation, Runner
 if TYPE_CHECKING:  # options reads pytest's options; a Target is usable without pytest
     from .options import Settings
 
+__all__ = ["MissingDelegate", "Target", "UnknownPlugin"]
+
 
 class UnknownPlugin(ValueError):
     """No built-in profile for this plugin name and no --cni-config."""

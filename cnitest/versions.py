@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .runner import Invocation, Runner
 
+__all__ = [
+    "KNOWN", "LATEST", "ask", "at_least", "has_check", "has_gc_status", "has_prev_result", "is_known", "key", "listed",
+    "result_shape", "select", "verbs",
+]
+
 KNOWN: tuple[str, ...] = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 """Every spec version, oldest first."""
 

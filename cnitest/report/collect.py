@@ -25,6 +25,8 @@ from . import model, write
 from .gate import Gate
 from .identity import identity
 
+__all__ = ["PROPERTY", "ReportCollector", "pytest_configure"]
+
 PROPERTY = "cnitest"
 """The user_properties name under which a test report carries cnitest's data."""
 

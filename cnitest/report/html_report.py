@@ -7,6 +7,8 @@ from typing import Any
 
 from . import model
 
+__all__ = ["render_html"]
+
 CSS = """
 :root { --pass:#1a7f37; --pass-bg:#dafbe1; --fail:#cf222e; --fail-bg:#ffebe9; --warning:#9a6700; --warning-bg:#fff8c5;
   --error:#8250df; --error-bg:#fbefff; --skip:#57606a; --skip-bg:#eaeef2; --na:#8c959f; --na-bg:#f6f8fa; }

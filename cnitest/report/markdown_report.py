@@ -12,6 +12,8 @@ from typing import Any
 
 from . import model
 
+__all__ = ["render_markdown"]
+
 LIMIT = 60_000
 EMOJI = {"pass": "✅", "fail": "❌", "warning": "⚠️", "error": "💥", "blocked": "⛔", "skip": "⏭️", "not-applicable": "➖", None: "·"}
 VERDICT = {"conforms": "✅ conforms", "does-not-conform": "❌ **does not conform**", "inconclusive": "💥 inconclusive", "incomplete": "⏹ incomplete (run interrupted)", "not-tested": "➖ not tested"}

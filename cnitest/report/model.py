@@ -19,6 +19,12 @@ from typing import Any
 
 from .. import versions
 
+__all__ = [
+    "ANY_VERSION", "FORMAT", "OUTCOMES", "SHOW", "VERDICT_TEXT", "blocked", "blocked_lines", "cause", "cause_groups",
+    "clean_message", "columns", "counts_text", "derive", "document", "environment", "findings", "gate_words",
+    "harness_version", "overall", "plugin_error", "row_of", "sha256_of", "verdict", "version_of", "what_of",
+]
+
 FORMAT = "cnitest-report/1"
 
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "warning", "error", "blocked", "skip", "not-applicable")
