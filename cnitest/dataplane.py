@@ -2,9 +2,10 @@
 
 - `udp_exchange`: a UDP request/echo between two namespaces over one address,
   with sockets opened inside the namespaces (Namespace.socket), bounded in time;
-- `iptables_save`, `read_sysctl`, `qdiscs`: read kernel state of a sandbox
-  namespace (iptables through a subprocess started inside it);
-- `reservations`: the address reservations a host-local style dataDir holds.
+- `iptables_save`, `read_sysctl`, `qdiscs`, `link_info`: read kernel state of a
+  sandbox namespace (iptables through a subprocess started inside it;
+  `have_iptables` says whether it can);
+- `container_addresses`: the addresses a result puts on container-side interfaces.
 """
 
 from __future__ import annotations
