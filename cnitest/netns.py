@@ -256,9 +256,10 @@ class _Released:
     namespaces are destroyed after the run); 35.7 s and 30.3 s with -n 2 at
     its six versions (each worker destroys its namespaces once mid-run).
 
-    A held namespace costs ~220 KB of kernel memory, so a process holds at
-    most MAX // workers (xdist workers share the machine), and destroys all it
-    holds at once when it reaches that. It is only a descriptor: a process
+    A held namespace costs ~220 KB of kernel memory and a descriptor, so a
+    process holds at most MAX // workers (xdist workers share the machine) and
+    a quarter of its descriptor limit, and destroys all it holds at once when it
+    reaches that. It is only a descriptor: a process
     killed by SIGKILL still leaves nothing, and a forked child closes its
     copies."""
 
@@ -276,9 +277,14 @@ class _Released:
             os.close(fd)
 
     def limit(self) -> int:
-        """How many this process may hold: MAX, shared with the other xdist workers of the run."""
+        """How many this process may hold: MAX, shared with the other xdist workers of the run,
+        and at most a quarter of its descriptors (a soft limit of 1024 is common)."""
+        import resource
+
         workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")
-        return max(1, self.MAX // int(workers)) if workers.isdigit() and int(workers) > 0 else self.MAX
+        share = max(1, self.MAX // int(workers)) if workers.isdigit() and int(workers) > 0 else self.MAX
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return share if soft == resource.RLIM_INFINITY else max(1, min(share, soft // 4))
 
     def add(self, fd: int) -> None:
         with self._lock:

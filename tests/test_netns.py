@@ -123,10 +123,22 @@ def test_released_namespaces_are_destroyed_together_when_the_process_holds_its_l
 
 
 def test_xdist_workers_share_the_limit(monkeypatch):
+    import resource
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
     assert netns._released.limit() == netns._Released.MAX // 4
     monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "junk")
     assert netns._released.limit() == netns._Released.MAX
+
+
+def test_the_limit_leaves_most_descriptors_free(monkeypatch):
+    """With the common soft limit of 1024 descriptors, at most a quarter hold released namespaces."""
+    import resource
+
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (1024, 4096))
+    assert netns._released.limit() == 256
 
 
 def test_a_forked_child_does_not_keep_released_namespaces_alive():
