@@ -15,7 +15,10 @@ sequence from the same state. After every call the two answers are compared,
 and after every step the kernel state of each side's host namespace and of
 every container namespace; the first observable difference raises
 `DifferenceFound`, which hypothesis shrinks to a minimal sequence, printed as
-one shell script that replays it against each plugin.
+one shell script that replays it against each plugin. One fixed sequence runs
+before the drawn ones (`release_and_refill`: fill a small range, DEL, ADD
+again), so that a DEL that releases nothing on one side is found whatever
+hypothesis draws.
 
 What is compared, in this order:
 
@@ -65,6 +68,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hypothesis import Phase, find
+from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.stateful import (
@@ -80,7 +85,7 @@ from hypothesis.stateful import (
 )
 
 from . import hypothesis_settings, netns, sandbox, strategies, versions
-from .ipam_machine import IpamRun
+from .ipam_machine import IpamRun, _small_range
 from .profiles import Kind
 from .result import Result
 from .runner import Invocation, Runner
@@ -100,6 +105,7 @@ __all__ = [
     "make_machine",
     "normalize_result",
     "observe",
+    "release_and_refill",
     "run_diff",
     "SHRINK_SECONDS",
 ]
@@ -683,7 +689,7 @@ class DiffMachine(RuleBasedStateMachine):
             made_atts.append(att)
         return multiple(*made_atts)
 
-    @precondition(lambda self: bool(self.alloc) and min(self.free()) <= self._fill_limit())
+    @precondition(lambda self: self.fillable())
     @rule(target=attachments)
     def add_until_exhausted(self) -> Any:
         """ADD new containers until the plugins say the range is exhausted."""
@@ -715,6 +721,10 @@ class DiffMachine(RuleBasedStateMachine):
             if a != b:
                 da, db = _first_difference(a, b)
                 self.differ(label, f"kernel state of {what}", da, db)
+
+    def fillable(self) -> bool:
+        """Whether `add_until_exhausted` may run: every range set fills within the fill limit."""
+        return bool(self.alloc) and min(self.free()) <= self._fill_limit()
 
     def _fill_limit(self) -> int:
         t = self.target
@@ -775,11 +785,46 @@ SHRINK_SECONDS = 60.0
 the shrinker gains most early, and every candidate sequence calls both plugins again."""
 
 
+def release_and_refill(machine: type[DiffMachine], capacity: int = 2) -> None:
+    """One fixed sequence, run before the random examples: fill a `capacity`-address range,
+    DEL one attachment, ADD again. Raises DifferenceFound, not shrunk (it is short already).
+
+    Which examples hypothesis draws depends on its seed (derandomized, from the source),
+    and a DEL that leaks on one side only must be found within the first calls whatever
+    it draws (cnitest.ipam_machine.release_and_refill, for the same reason). With configs
+    of the target's own (`DiffTarget.ipam_configs`) the sequence runs on the first one drawn,
+    unless its range is too large to fill (`add_until_exhausted`'s precondition).
+    """
+    t = machine.target
+    if t.ipam_configs is None:
+        ipam = _small_range(t.as_ipam_target().ipam_type, "10.78.0.0/24", capacity)
+    else:
+        ipam = find(t.ipam_configs, lambda _: True, settings=Settings(database=None, max_examples=1, phases=[Phase.generate],
+                                                                    derandomize=True))
+    m = machine()
+    try:
+        m.setup_example(ipam)
+        m.kernel_state_agrees()
+        if not m.fillable():
+            return
+        m.add_until_exhausted()
+        m.kernel_state_agrees()
+        if not m.live:
+            return  # no ADD succeeded, on either side: nothing to release
+        m.delete(m.live[0])
+        m.kernel_state_agrees()
+        m.add_new("eth0")
+        m.kernel_state_agrees()
+    finally:
+        m.teardown()
+
+
 def run_diff(target: DiffTarget, settings: Any = None, shrink_seconds: float | None = SHRINK_SECONDS) -> DiffResult:
-    """Drive both plugins through the same sequences; the first difference, shrunk, or none.
+    """Drive both plugins through the same sequences; the first difference (shrunk), or none.
 
     `settings` defaults to the chosen cnitest hypothesis profile (cnitest-ci);
-    `shrink_seconds` bounds the shrinking (None: hypothesis's own bound)."""
+    `shrink_seconds` bounds the shrinking (None: hypothesis's own bound).
+    `release_and_refill` runs first, whatever the settings; a difference it finds is not shrunk."""
     from hypothesis.internal.conjecture import engine  # its bound is documented as monkeypatchable
 
     machine = make_machine(target)
@@ -788,6 +833,7 @@ def run_diff(target: DiffTarget, settings: Any = None, shrink_seconds: float | N
     if shrink_seconds is not None:
         engine.MAX_SHRINKING_SECONDS = shrink_seconds  # type: ignore[assignment]
     try:
+        release_and_refill(machine)
         run_state_machine_as_test(machine, settings=chosen)
     except DifferenceFound as exc:
         return DiffResult(exc, target.stats["examples"], target.stats["calls"])

@@ -1,8 +1,9 @@
 """`cnitest diff`: differential runs of two builds of a plugin (cnitest.differential).
 
 Proven both ways: a seeded behavioural difference (Debian's Go host-local
-against a copy whose DEL does nothing) is found and shrunk to a short
-reproducer for both plugins; a plugin against itself shows no difference
+against a copy whose DEL does nothing) is found with a short reproducer for
+both plugins, by the fixed sequence run before hypothesis draws any (whatever it
+draws); a plugin against itself shows no difference
 within the CI example budget. The normalization (what is compared by shape,
 what by value) is tested on its own, cheaply.
 """
@@ -66,11 +67,11 @@ def test_diff_finds_a_seeded_difference_with_a_shrunk_reproducer(tmp_path):
     script = repro.read_text()
     assert script.startswith("#!/usr/bin/env bash") and os.access(repro, os.X_OK)
     a, b = script.split("# ===== B: ")
-    # shrunk: ADD, DEL, ADD at best (the second ADD finds the address still taken); within
-    # the time bound the shrinker may leave a step or two more (a concurrent first ADD, a CHECK)
+    # short: found by the fixed sequence (release_and_refill) before any drawn one, so nothing else
+    # ran: ADD, ADD (the range is exhausted) and its DEL, DEL, ADD (the address is still taken)
     total = int(out.rsplit("sequence(s), ", 1)[1].split()[0])
     for side in (a, b):
-        assert 3 <= side.count("CNI_COMMAND=") <= 6 < total // 2, script
+        assert 3 <= side.count("CNI_COMMAND=") <= 6 and side.count("CNI_COMMAND=") == total // 2, script
         assert side.count("CNI_COMMAND=DEL") >= 1, script
         assert "${T}/ipam" in side and "/proc/" not in side, script
     assert str(go) in a and str(DEL_DOES_NOTHING) in b
@@ -86,6 +87,29 @@ def test_diff_finds_no_difference_between_a_plugin_and_itself(tmp_path):
     sequences = int(line.split(" in ", 1)[1].split()[0])
     assert sequences >= 12, line  # the CI profile's budget was spent, not cut short
     assert not (tmp_path / ".hypothesis").exists()
+
+
+def test_the_fixed_sequence_finds_a_leaking_del_whatever_hypothesis_draws(tmp_path):
+    """Hypothesis draws one sequence of one step, too short for any difference: `release_and_refill` alone finds
+    the seeded one, and each side's replay script ends every call as it did; a plugin against itself shows none."""
+    from cnitest import hypothesis_settings
+    from cnitest.differential import DiffTarget, make_machine, release_and_refill, run_diff
+
+    go = require_go("host-local")
+    nothing_drawn = hypothesis_settings.current(max_examples=1, stateful_step_count=1)
+    found = run_diff(DiffTarget(go, DEL_DOES_NOTHING, "1.0.0", workdir=str(tmp_path)), nothing_drawn)
+    diff = found.difference
+    assert diff is not None and not found.flaky and found.examples == 1, found
+    # a range of 2: ADD c1, ADD c2, ADD c3 (exhausted) and its DEL, DEL c1, ADD c4: B's address is still taken
+    assert (diff.step, diff.what, diff.a, diff.b) == ("step 6 (ADD c4/eth0)", "exit status", "'exit 0'", "'exit 1'"), diff
+    assert [side.count("CNI_COMMAND=") for side in diff.scripts] == [6, 6] and found.calls == 12, diff.reproducer
+    for script in diff.scripts:
+        done = subprocess.run(["bash", "-c", script], check=False, capture_output=True, text=True, timeout=120,
+                              env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        assert done.returncode == 1 and "=== the fault shows" in done.stdout, done.stdout + done.stderr
+    same = DiffTarget(go, go, "1.0.0", workdir=str(tmp_path))
+    release_and_refill(make_machine(same))  # no DifferenceFound
+    assert same.stats == {"examples": 1, "calls": 12}, same.stats
 
 
 @pytest.mark.parametrize("args, words", [
