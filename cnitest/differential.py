@@ -85,11 +85,11 @@ from hypothesis.stateful import (
 )
 
 from . import hypothesis_settings, netns, sandbox, strategies, versions
-from .ipam_machine import IpamRun, _small_range
+from .ipam_machine import IpamRun
 from .profiles import Kind
 from .result import Result
 from .runner import Invocation, Runner
-from .sequences import CONTAINER_PREFIX, Step, all_at_once, example_config, replay_script, with_data_dir
+from .sequences import CONTAINER_PREFIX, Step, all_at_once, example_config, replay_script, small_range, with_data_dir
 from .target import Target
 
 __all__ = [
@@ -182,7 +182,7 @@ class DifferenceFound(AssertionError):
         for name, text in zip(SIDES, calls):
             if text:
                 lines += [f"{name}'s call:", *("  " + line for line in text.splitlines())]
-        lines += ["", "Reproduce (the shrunk sequence against each plugin; paste into a root shell):", self.reproducer]
+        lines += ["", "Reproduce (the sequence against each plugin, shrunk when hypothesis drew it; paste into a root shell):", self.reproducer]
         super().__init__("\n".join(lines))
 
     def calls(self, side: int) -> int:
@@ -202,7 +202,7 @@ def combined_script(plugins: tuple[str, str], scripts: tuple[str, str]) -> str:
 
 @dataclass
 class DiffResult:
-    """How a differential run ended: the first difference (shrunk), or none."""
+    """How a differential run ended: the first difference (shrunk when hypothesis drew it), or none."""
 
     difference: DifferenceFound | None
     examples: int
@@ -797,7 +797,7 @@ def release_and_refill(machine: type[DiffMachine], capacity: int = 2) -> None:
     """
     t = machine.target
     if t.ipam_configs is None:
-        ipam = _small_range(t.as_ipam_target().ipam_type, "10.78.0.0/24", capacity)
+        ipam = small_range(t.as_ipam_target().ipam_type, "10.78.0.0/24", capacity)
     else:
         ipam = find(t.ipam_configs, lambda _: True, settings=Settings(database=None, max_examples=1, phases=[Phase.generate],
                                                                     derandomize=True))

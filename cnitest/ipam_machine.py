@@ -57,7 +57,7 @@ from .attachment import with_prev_result
 from .budget import Budget
 from .result import Result
 from .runner import Blocked, Invocation, Runner
-from .sequences import Step, all_at_once, example_config, ip_of, replay_script
+from .sequences import Step, all_at_once, example_config, ip_of, replay_script, small_range
 from .target import Target
 
 __all__ = [
@@ -502,13 +502,6 @@ def run_machine(run: IpamRun, settings: Any = None) -> None:
         run.budget.run(test)
 
 
-def _small_range(ipam_type: str, subnet: str, capacity: int) -> dict[str, Any]:
-    """An ipam section of one /24 whose range holds `capacity` addresses from .10 on
-    (the default gateway, .1, is outside the range)."""
-    start = ipaddress.ip_network(subnet).network_address + 10
-    return {"type": ipam_type, "ranges": [[{"subnet": subnet, "rangeStart": str(start), "rangeEnd": str(start + capacity - 1)}]]}
-
-
 def release_and_refill(run: IpamRun, capacity: int = 2) -> None:
     """The shortest sequence that proves a DEL releases: fill a `capacity`-address range,
     DEL one attachment, ADD again (which must succeed).
@@ -519,7 +512,7 @@ def release_and_refill(run: IpamRun, capacity: int = 2) -> None:
     """
     m = make_machine(run)()
     try:
-        m.setup_example(_small_range(run.ipam_type, "10.78.0.0/24", capacity))
+        m.setup_example(small_range(run.ipam_type, "10.78.0.0/24", capacity))
         m.add_until_exhausted()
         m.delete(next(iter(m.live.values())))
         m.add_new("eth0")
@@ -555,7 +548,7 @@ def check_concurrent_adds(
 
     if capacity >= attempts:
         raise ValueError("capacity must be smaller than the number of attempts")
-    ipam = _small_range(run.ipam_type, "10.77.0.0/24", capacity)
+    ipam = small_range(run.ipam_type, "10.77.0.0/24", capacity)
     m = make_machine(replace(run, host_ns=host_ns or run.host_ns, ipam_configs=st.just(ipam)))()
     start = time.monotonic()
     try:

@@ -10,7 +10,9 @@ they share, so that each decision is made once:
 - `Step` and `replay_script`: the calls made so far, and the script that
   replays them (built by cnitest.reproduce, the one home of replay scripts);
 - `outcome`: one call's outcome as a reproducer comment;
-- `all_at_once`: calls started together behind a barrier.
+- `all_at_once`: calls started together behind a barrier;
+- `small_range`: the ipam section of the fixed sequences both machines run
+  first (a range of a few addresses, filled in a few calls).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from .runner import Invocation
 
 __all__ = [
     "CONTAINER_PREFIX", "Step", "all_at_once", "example_config", "ip_of",
-    "outcome", "replay_script", "with_data_dir",
+    "outcome", "replay_script", "small_range", "with_data_dir",
 ]
 
 CONTAINER_PREFIX = "cnitest-c"  # container namespaces are cnitest-c1, cnitest-c2, ... in a reproducer
@@ -119,3 +121,10 @@ def ip_of(text: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return ipaddress.ip_address(text)
     except (TypeError, ValueError):
         return None
+
+
+def small_range(ipam_type: str, subnet: str, capacity: int) -> dict[str, Any]:
+    """An ipam section of one /24 whose range holds `capacity` addresses from .10 on
+    (the default gateway, .1, is outside the range)."""
+    start = ipaddress.ip_network(subnet).network_address + 10
+    return {"type": ipam_type, "ranges": [[{"subnet": subnet, "rangeStart": str(start), "rangeEnd": str(start + capacity - 1)}]]}

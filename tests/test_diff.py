@@ -53,7 +53,7 @@ def one_address_config(tmp_path: Path) -> Path:
     return path
 
 
-def test_diff_finds_a_seeded_difference_with_a_shrunk_reproducer(tmp_path):
+def test_diff_finds_a_seeded_difference_with_a_short_reproducer(tmp_path):
     go = require_go("host-local")
     repro = tmp_path / "repro.sh"
     # CI budget: 6 steps a sequence, 40 s of shrinking (hypothesis's own bound is 5 minutes)
