@@ -15,8 +15,9 @@ Beside each figure the bench prints its floor, measured in the same run
 (bench/floors.py): what a harness that only started each call in cnitest's
 sandbox would take (one process spawn and one bubblewrap set-up a call, pytest's
 start-up and collection, the data-plane checks' exchanges), and how far the
-plugin alone speeds up with two calls at once. The timing wrapper's own start-up (bash) is measured too and
-shown taken out, since a run without the bench does not pay it.
+plugin alone speeds up with two calls at once. The timing wrapper's own
+start-up (bash) is measured too and shown taken out, since a run without the
+bench does not pay it.
 
 The machine's load average is printed with the figures: on a shared machine
 the speed-up is bounded by the cores the other processes leave. Each run

@@ -258,10 +258,9 @@ class _Released:
 
     A held namespace costs ~220 KB of kernel memory and a descriptor, so a
     process holds at most MAX // workers (xdist workers share the machine) and
-    a quarter of its descriptor limit, and destroys all it holds at once when it
-    reaches that. It is only a descriptor: a process
-    killed by SIGKILL still leaves nothing, and a forked child closes its
-    copies."""
+    a quarter of its descriptor limit, and destroys all it holds at once when
+    it reaches that. It is only a descriptor: a process killed by SIGKILL
+    still leaves nothing, and a forked child closes its copies."""
 
     MAX = 1024  # ~225 MB of kernel memory for a whole run, split among its processes
 
